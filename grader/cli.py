@@ -1,0 +1,115 @@
+"""The ``grader`` command line (CONTRACTS.md, "The grader's command line").
+
+    grader [EXERCISE ...] [--path TREE | --solutions] [--format FORMAT] [--output FILE]
+
+Exit status: 0 when every selected check passed, 1 when any did not, 2 for a usage error,
+3 when the grader itself failed (a bug to report, never the learner's fault), 130 on Ctrl-C.
+"""
+
+import argparse
+import difflib
+import sys
+import traceback
+from pathlib import Path
+
+from grader.exercises import BY_NAME, EXERCISES
+from grader.reports import FORMATS, PLANNED
+
+EXIT_PASSED, EXIT_NOT_PASSED, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+
+class UsageError(Exception):
+    pass
+
+
+def project_root():
+    """The netkata checkout to use: the one around the current folder, else the grader's own."""
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents, Path(__file__).resolve().parent.parent):
+        if (folder / "exercises").is_dir() and (folder / "solutions").is_dir():
+            return folder
+    return None
+
+
+def parser():
+    p = argparse.ArgumentParser(
+        prog="grader",
+        description="Grade the netkata exercises: run hidden checks against your code over real sockets.",
+        epilog="Exit status: 0 all selected checks passed, 1 some did not, 2 usage error, "
+               "3 internal grader error.")
+    p.add_argument("exercises", nargs="*", metavar="EXERCISE",
+                   help="exercises to grade, by name (default: all, in learning order: "
+                        + ", ".join(e.name for e in EXERCISES) + ")")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--path", metavar="TREE", type=Path,
+                       help="grade this implementation tree (default: the project's exercises/ folder)")
+    where.add_argument("--solutions", action="store_true", help="grade the reference solutions")
+    p.add_argument("--format", default="text", choices=[*FORMATS, *PLANNED],
+                   help="report format (default: text)")
+    p.add_argument("--output", metavar="FILE", type=Path, help="write the report to FILE instead of stdout")
+    return p
+
+
+def select_exercises(names):
+    unknown = [n for n in names if n not in BY_NAME]
+    if unknown:
+        name = unknown[0]
+        close = difflib.get_close_matches(name, BY_NAME, n=1)
+        maybe = f" Did you mean {close[0]}?" if close else ""
+        raise UsageError(f"unknown exercise {name!r}.{maybe} The exercises are: " + ", ".join(BY_NAME))
+    chosen = set(names)
+    return [e for e in EXERCISES if not chosen or e.name in chosen]
+
+
+def select_tree(args):
+    if args.path is not None:
+        if not args.path.is_dir():
+            raise UsageError(f"no such folder: {args.path}")
+        return args.path.resolve()
+    root = project_root()
+    if root is None:
+        raise UsageError("cannot find the netkata project (a folder with exercises/ and solutions/): "
+                         "run grader inside your clone, or pass --path TREE")
+    return root / ("solutions" if args.solutions else "exercises")
+
+
+def main(argv=None):
+    args = parser().parse_args(argv)
+    try:
+        if args.format in PLANNED:
+            raise UsageError(f"--format {args.format} is not available yet; this version writes "
+                             + " and ".join(FORMATS) + ".")
+        exercises = select_exercises(args.exercises)
+        tree = select_tree(args)
+        from grader.run import grade
+        try:
+            report = grade(tree, exercises)
+        except (KeyboardInterrupt, UsageError):
+            raise
+        except Exception:
+            traceback.print_exc()
+            print("grader: internal error (above). This is a bug in the grader, not in your code; "
+                  "please report it.", file=sys.stderr)
+            return EXIT_INTERNAL
+        write_report(report, args)
+    except UsageError as exc:
+        print(f"grader: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("grader: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return EXIT_PASSED if report.all_passed else EXIT_NOT_PASSED
+
+
+def write_report(report, args):
+    write = FORMATS[args.format]
+    if args.output is None:
+        if hasattr(sys.stdout, "reconfigure"):
+            sys.stdout.reconfigure(errors="backslashreplace")
+        write(report, sys.stdout)
+        return
+    try:
+        with open(args.output, "w", encoding="utf-8") as stream:
+            write(report, stream)
+    except OSError as exc:
+        raise UsageError(f"cannot write the report to {args.output}: {exc.strerror}") from None

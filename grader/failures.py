@@ -1,0 +1,101 @@
+"""What a check raises when the learner's program did the wrong thing, and how it reads.
+
+A failure is written for the learner, not for the grader's authors: what was sent, what came
+back, what was expected, a hint at the likely cause and, where there is one, a command to
+reproduce the probe by hand. Bytes are always shown as Python literals so ``\\r\\n`` and
+``\\x00`` are visible, and long ones are cut with a note saying so (after CodeCrafters'
+testers and check50's ``Mismatch``).
+"""
+
+SHOW_BYTES = 120  # bytes of a payload shown before it is cut
+
+
+def show(value, limit=SHOW_BYTES):
+    """repr() of a value, cut in the middle (with a note) when it is long."""
+    if isinstance(value, (bytes, bytearray)):
+        value = bytes(value)
+        if len(value) <= limit:
+            return repr(value)
+        head, tail = value[: limit * 2 // 3], value[-(limit // 3):]
+        return f"{head!r} ... {tail!r}  ({len(value):,} bytes in all; the middle is not shown)"
+    text = repr(value)
+    if len(text) <= limit * 2:
+        return text
+    return f"{text[: limit * 4 // 3]} ... {text[-(limit * 2 // 3):]}  ({len(text):,} characters in all)"
+
+
+def first_difference(expected, received):
+    """Index of the first position where two sequences differ, or None if one is a prefix."""
+    for index, (a, b) in enumerate(zip(expected, received)):
+        if a != b:
+            return index
+    return None
+
+
+class Prose(str):
+    """A field value that is a description ("the connection closed"), shown as it is, not as repr."""
+
+
+class NotStarted(Exception):
+    """The learner's function still raises NotImplementedError: the exercise is not started."""
+
+
+class Failure(Exception):
+    """A check failed; every field is optional except the summary."""
+
+    def __init__(self, summary, *, sent=None, received=None, expected=None, hint=None,
+                 reproduce=None, output=None, note=None):
+        super().__init__(summary)
+        self.summary = summary
+        self.sent = sent
+        self.received = received
+        self.expected = expected
+        self.hint = hint
+        self.reproduce = reproduce
+        self.output = output  # what the learner's program printed, when it matters
+        self.note = note
+
+    def lines(self):
+        """The failure as labelled lines, in the order a learner reads them."""
+        rows = [self.summary]
+        for label, value in (("Sent", self.sent), ("Received", self.received), ("Expected", self.expected)):
+            if value is not None:
+                rows.append(f"{label + ':':<10}{value if isinstance(value, Prose) else show(value)}")
+        if self.note:
+            rows.append(self.note)
+        if self.output:
+            rows.append("Your program printed (last lines):")
+            rows.extend("  | " + line for line in self.output.splitlines())
+        if self.hint:
+            rows.append(f"Hint:     {self.hint}")
+        if self.reproduce:
+            rows.append(f"Try it:   {self.reproduce}")
+        return rows
+
+    def render(self):
+        return "\n".join(self.lines())
+
+
+class Mismatch(Failure):
+    """The program answered, but not with the expected bytes or value."""
+
+    def __init__(self, summary, *, expected, received, **fields):
+        super().__init__(summary, expected=expected, received=received, **fields)
+        if self.note is None and isinstance(expected, (bytes, str)) and isinstance(received, type(expected)):
+            self.note = _where_they_differ(expected, received)
+
+
+def _where_they_differ(expected, received):
+    unit = "byte" if isinstance(expected, bytes) else "character"
+    index = first_difference(expected, received)
+    if index is None:
+        if len(received) < len(expected):
+            return f"The reply stopped after {len(received):,} of {len(expected):,} {unit}s."
+        if len(received) > len(expected):
+            return (f"The first {len(expected):,} {unit}s are right, then came "
+                    f"{len(received) - len(expected):,} more: {show(received[len(expected):], 40)}.")
+        return None
+    if len(expected) <= SHOW_BYTES and len(received) <= SHOW_BYTES:
+        return None  # both are shown whole; the reader sees the difference
+    return (f"First difference at {unit} {index:,}: expected {show(expected[index:index + 16], 40)}, "
+            f"received {show(received[index:index + 16], 40)}.")

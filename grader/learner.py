@@ -1,0 +1,311 @@
+"""Run a learner's module in a child process and call its contract function there.
+
+One ``LearnerProcess`` is one child (see ``learner_child.py``) with the learner's module
+loaded. It runs in its own session, so stopping it stops everything it started (threads,
+``multiprocessing`` workers, shell commands); what it prints is drained with a size cap; every
+wait on it has a deadline. The grader's process never imports learner code.
+
+A server exercise makes one call that never returns (``serve``); a function exercise makes many
+calls to one loaded module, each bounded by a timeout, and a child that overran a timeout is
+replaced, never waited for.
+"""
+
+import base64
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.failures import Failure, NotStarted
+from grader.output_capture import CappedOutput
+
+CHILD_SCRIPT = str(Path(__file__).with_name("learner_child.py"))
+LOAD_TIMEOUT = 5.0  # seconds for the learner's module to import; a loop at import is reported
+STOP_GRACE = 0.5  # seconds between SIGTERM and SIGKILL
+MARKER = "NETKATA_LEARNER"  # set in every learner process's environment, to find strays
+
+_live = set()  # every started, not yet stopped LearnerProcess, for stop_all()
+_live_lock = threading.Lock()
+
+
+@dataclass
+class Opaque:
+    """A returned value that could not cross the process boundary: its type and repr."""
+
+    type: str
+    repr: str
+
+    def __repr__(self):
+        return self.repr
+
+
+def decode_value(data):
+    """The inverse of ``learner_child.encode_value``."""
+    if isinstance(data, list):
+        return [decode_value(item) for item in data]
+    if isinstance(data, dict):
+        if "bytes" in data:
+            return base64.b64decode(data["bytes"])
+        if "tuple" in data:
+            return tuple(decode_value(item) for item in data["tuple"])
+        if "dict" in data:
+            return {_hashable(decode_value(k)): decode_value(v) for k, v in data["dict"]}
+        return Opaque(data.get("type", "?"), data.get("repr", "?"))
+    return data
+
+
+def _hashable(value):
+    return tuple(value) if isinstance(value, list) else value
+
+
+@dataclass
+class RaisedError:
+    """An exception raised by learner code, described well enough to grade and to explain."""
+
+    type: str
+    classes: list  # qualified names of the class and its bases
+    message: str
+    traceback: str
+    line: int | None = None
+
+    def is_a(self, name):
+        """True when the exception is an instance of the class with this (qualified) name."""
+        return any(c == name or c.rsplit(".", 1)[-1] == name for c in self.classes)
+
+    def __str__(self):
+        return f"{self.type}: {self.message}" if self.message else self.type
+
+
+@dataclass
+class Outcome:
+    """What one call of the learner's function did."""
+
+    value: object = None
+    raised: RaisedError | None = None
+    timed_out: bool = False
+    exit_status: int | None = None  # set when the process ended during the call
+    elapsed: float = 0.0
+    output: str = ""
+
+    @property
+    def returned(self):
+        return self.raised is None and not self.timed_out and self.exit_status is None
+
+
+class _Events:
+    """Control-channel events from the child, read by a thread so that waits have deadlines."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.queue = queue.Queue()
+
+    def start(self):
+        threading.Thread(target=self._read, name="learner-events", daemon=True).start()
+
+    def _read(self):
+        try:
+            for line in self.stream:
+                try:
+                    self.queue.put(json.loads(line))
+                except ValueError:
+                    continue  # not ours: learner code wrote to the control channel
+        except (OSError, ValueError):
+            pass
+        self.queue.put({"event": "closed"})
+
+    def next(self, timeout):
+        """The next event, or None if none came within ``timeout`` seconds."""
+        try:
+            return self.queue.get(timeout=max(0.0, timeout))
+        except queue.Empty:
+            return None
+
+
+class LearnerProcess:
+    """The learner's module loaded in a child process, ready for calls."""
+
+    def __init__(self, path, function, exercise=None):
+        self.path = Path(path).resolve()
+        self.function = function
+        self.exercise = exercise or self.path.stem
+        self.proc = None
+        self.output = None
+        self._events = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def start(self):
+        """Start the child and wait until the module is imported; raise Failure otherwise."""
+        env = dict(os.environ, PYTHONIOENCODING="utf-8:backslashreplace", PYTHONDONTWRITEBYTECODE="1")
+        env[MARKER] = str(os.getpid())
+        env.pop("PYTHONSTARTUP", None)
+        kwargs = {"start_new_session": True} if os.name == "posix" else {
+            "creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-u", CHILD_SCRIPT, str(self.path), self.function],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            cwd=self.path.parent, env=env, **kwargs)
+        with _live_lock:
+            _live.add(self)
+        self.output = CappedOutput(self.proc.stderr)
+        self._events = _Events(self.proc.stdout)
+        self._events.start()
+        event = self._events.next(LOAD_TIMEOUT)
+        if event is not None and event["event"] == "loaded":
+            return
+        self.stop()
+        raise self._load_failure(event)
+
+    def _load_failure(self, event):
+        name = self.path.name
+        if event is None:
+            return Failure(
+                f"Importing {name} did not finish within {LOAD_TIMEOUT:g} s.",
+                hint="Code at the top level of your file runs on import. Put the work inside "
+                     f"{self.function}() and start it only under `if __name__ == \"__main__\":`.",
+                output=self.output.last_lines())
+        if event["event"] == "no_function":
+            defined = ", ".join(event["defined"]) or "nothing callable"
+            return Failure(
+                f"{name} has no function named {self.function}() (it defines: {defined}).",
+                hint=f"Did you rename or delete {self.function}? The grader calls it by that name.")
+        if event["event"] == "load_error":
+            where = f"{name}, line {event['line']}" if event.get("line") else name
+            return Failure(
+                f"Importing {where} raised {event['type']}: {event['message']}",
+                note="Traceback (your code):\n" + event["traceback"].rstrip(),
+                hint="Run `python " + str(self.path) + "` yourself to see the same error.")
+        return Failure(
+            f"Your program exited while {name} was being imported (exit status {self.exit_status()}).",
+            hint="Is there a sys.exit() or os._exit() at the top level of your file?",
+            output=self.output.last_lines())
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def exit_status(self, wait=0.0):
+        """The child's exit status, waiting up to ``wait`` seconds; None while it runs."""
+        try:
+            return self.proc.wait(timeout=wait) if wait else self.proc.poll()
+        except subprocess.TimeoutExpired:
+            return None
+
+    def stop(self):
+        """Stop the child and everything it started: SIGTERM to the session, then SIGKILL."""
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self._signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=STOP_GRACE)
+            except subprocess.TimeoutExpired:
+                pass
+        self._signal(signal.SIGKILL)  # also the group's other members, if the leader is gone
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        for stream in (self.proc.stdin, self.proc.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+        self.output.join()
+        self.proc.stderr.close()
+        with _live_lock:
+            _live.discard(self)
+
+    def _signal(self, signum):
+        try:
+            if os.name == "posix":
+                os.killpg(self.proc.pid, signum)
+            elif signum == signal.SIGKILL:
+                self.proc.kill()
+            else:
+                self.proc.terminate()
+        except (ProcessLookupError, PermissionError, OSError):
+            pass
+
+    # -- calls -----------------------------------------------------------------------------
+
+    def send_call(self, *args, **kwargs):
+        """Ask the child to call the function; the answer comes as an event."""
+        try:
+            self.proc.stdin.write((json.dumps({"args": args, "kwargs": kwargs}) + "\n").encode())
+            self.proc.stdin.flush()
+        except OSError:
+            pass  # the child is gone; the next event says so
+
+    def next_event(self, timeout):
+        return self._events.next(timeout)
+
+    def call(self, *args, timeout, **kwargs):
+        """Call the function once, waiting at most ``timeout`` seconds for it to finish."""
+        started = time.monotonic()
+        self.send_call(*args, **kwargs)
+        event = self.next_event(timeout)
+        outcome = Outcome(elapsed=time.monotonic() - started)
+        if event is None:
+            outcome.timed_out = True
+        elif event["event"] == "returned":
+            outcome.value = decode_value(event["value"])
+        elif event["event"] == "raised":
+            if event["not_implemented"]:
+                raise NotStarted(event["message"])
+            outcome.raised = raised_error(event)
+            if event.get("exit_code") is not None or event["type"] == "SystemExit":
+                outcome.exit_status = self.exit_status(wait=1.0)
+        else:
+            outcome.exit_status = self.exit_status(wait=1.0)
+        outcome.output = self.output.last_lines()
+        return outcome
+
+
+def raised_error(event):
+    return RaisedError(type=event["type"], classes=event["mro"], message=event["message"],
+                       traceback=event["traceback"], line=event.get("line"))
+
+
+def stop_all():
+    """Stop every learner process still running (the grader is finishing or interrupted)."""
+    with _live_lock:
+        processes = list(_live)
+    for process in processes:
+        process.stop()
+
+
+class LearnerFunction:
+    """Calls a function exercise's contract function, one loaded child for many calls.
+
+    A child that overran a call's timeout, crashed or exited is stopped and the next call gets
+    a fresh one, so one hanging input costs one timeout, not the rest of the exercise.
+    """
+
+    def __init__(self, path, function, exercise=None):
+        self._args = (path, function, exercise)
+        self.process = None
+
+    def start(self):
+        """Load the module now if no child has it loaded (a load failure raises Failure)."""
+        if self.process is None or not self.process.alive():
+            process = LearnerProcess(*self._args)
+            process.start()
+            self.process = process
+
+    def call(self, *args, timeout, **kwargs):
+        self.start()
+        outcome = self.process.call(*args, timeout=timeout, **kwargs)
+        if not outcome.returned and (outcome.timed_out or outcome.exit_status is not None):
+            self.close()
+        return outcome
+
+    def close(self):
+        if self.process is not None:
+            self.process.stop()
+            self.process = None

@@ -1,0 +1,123 @@
+"""Start a learner's server on a free loopback port and know when it is ready.
+
+Readiness is a connect that succeeds, polled every few milliseconds while the child is watched
+for an early exit: no fixed sleep, so a fast server is graded at once and a broken one is
+reported as soon as it is clearly broken. What went wrong is said in the learner's terms:
+``serve()`` returned, raised, exited, or listens on another port.
+"""
+
+import time
+
+from grader import procfs
+from grader.failures import Failure, NotStarted
+from grader.learner import LearnerProcess, raised_error
+from grader.net import LOOPBACK, accepts_connections, free_port
+
+READY_TIMEOUT = 5.0  # seconds from the call of serve() to a successful connect
+POLL_INTERVAL = 0.005  # seconds between connect attempts
+WRONG_PORT_CHECK = 0.1  # seconds between looks at the ports the learner's process listens on
+
+
+class LearnerServer:
+    """A learner's ``serve(host, port)`` running in a child process."""
+
+    def __init__(self, path, exercise, function="serve"):
+        self.path = path
+        self.exercise = exercise
+        self.function = function
+        self.process = None
+        self.port = None
+
+    @property
+    def address(self):
+        return (LOOPBACK, self.port)
+
+    def start(self):
+        self.port = free_port()
+        self.process = LearnerProcess(self.path, self.function, self.exercise)
+        self.process.start()
+        self.process.send_call(LOOPBACK, self.port)
+        started = time.monotonic()
+        next_port_look = started + WRONG_PORT_CHECK
+        while True:
+            event = self.process.next_event(POLL_INTERVAL)
+            if event is not None:
+                raise self._ended_early(event, time.monotonic() - started)
+            if accepts_connections(self.address):
+                return self
+            now = time.monotonic()
+            if now >= next_port_look:
+                next_port_look = now + WRONG_PORT_CHECK
+                ports = self.listening_ports()
+                if ports:
+                    self.stop()
+                    raise self._wrong_port(ports)
+            if now - started > READY_TIMEOUT:
+                self.stop()
+                raise Failure(
+                    f"Nothing accepted connections on {LOOPBACK}:{self.port} within {READY_TIMEOUT:g} s "
+                    f"after serve({LOOPBACK!r}, {self.port}) was called.",
+                    hint="Create a socket, bind it to (host, port), call listen(), then accept() in a loop. "
+                         "Is something slow or blocking before listen()?",
+                    output=self.process.output.last_lines())
+
+    def listening_ports(self):
+        """Ports other than the expected one on which the learner's processes listen."""
+        pids = procfs.session_pids(self.process.proc.pid)
+        return [p for p in procfs.listening_ports(pids) if p != self.port]
+
+    def _wrong_port(self, ports):
+        shown = ", ".join(map(str, ports))
+        return Failure(
+            f"Your server is listening on port {shown}, but the grader called serve({LOOPBACK!r}, {self.port}) "
+            f"and nothing listens on {self.port}.",
+            hint="Bind to the host and port passed to serve(), not to a fixed port: "
+                 "sock.bind((host, port)).")
+
+    def _ended_early(self, event, after):
+        kind = event["event"]
+        if kind == "raised" and event["not_implemented"]:
+            self.stop()
+            raise NotStarted(event["message"])
+        status = self.process.exit_status(wait=1.0) if kind != "returned" else None
+        output = self.process.output.last_lines()
+        self.stop()
+        call = f"serve({LOOPBACK!r}, {self.port})"
+        if kind == "returned":
+            return Failure(f"{call} returned after {after:.2f} s; a server keeps serving until it is stopped.",
+                           hint="Put accept() in a `while True:` loop; do not return from serve().",
+                           output=output)
+        if kind == "raised":
+            error = raised_error(event)
+            where = f" at line {error.line}" if error.line else ""
+            return Failure(f"{call} raised {error}{where} before the server was ready.",
+                           note="Traceback (your code):\n" + error.traceback.rstrip(),
+                           hint=_hint_for(error), output=output)
+        return Failure(f"Your program exited with status {status} {after:.2f} s after {call} was called, "
+                       "before it accepted a connection.",
+                       hint="Did your code call sys.exit() or os._exit(), or crash the interpreter?",
+                       output=output)
+
+    def alive(self):
+        return self.process is not None and self.process.alive()
+
+    def died_message(self, when):
+        """A Failure saying the server is gone, with its exit status and last output."""
+        status = self.process.exit_status(wait=1.0)
+        return Failure(f"Your server exited (status {status}) {when}.",
+                       hint="An exception that escapes your accept loop or a handler ends the whole server. "
+                            "Catch errors per connection (ConnectionResetError, BrokenPipeError) and keep serving.",
+                       output=self.process.output.last_lines())
+
+    def stop(self):
+        if self.process is not None:
+            self.process.stop()
+
+
+def _hint_for(error):
+    if error.is_a("OSError") and "in use" in error.message:
+        return ("The port is taken: bind to the port passed to serve(). If you restart your own server "
+                "quickly, set SO_REUSEADDR before bind().")
+    if error.is_a("TypeError"):
+        return "serve() takes two arguments, host (a str) and port (an int); check how you use them."
+    return "Read the traceback: the last line in your file is where it went wrong."

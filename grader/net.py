@@ -1,0 +1,175 @@
+"""Grader-side sockets: every operation has a deadline, and every byte is remembered.
+
+A check talks to the learner's server through a ``Client``. It never blocks without a bound
+(a silent server costs the check one deadline, not the whole run), and it keeps what it sent
+and received, so a failure can show the learner both sides of the conversation.
+"""
+
+import errno
+import selectors
+import socket
+import time
+
+from grader.failures import Failure
+
+LOOPBACK = "127.0.0.1"
+
+
+def free_port(host=LOOPBACK):
+    """A TCP port that was free a moment ago (the OS picks it, so parallel graders differ)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
+
+
+def accepts_connections(address, timeout=0.2):
+    """True if a TCP connect to ``address`` succeeds now; the probe is closed at once."""
+    try:
+        with socket.create_connection(address, timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+class Client:
+    """One grader-side TCP connection with deadlines and a record of the conversation."""
+
+    def __init__(self, address, *, timeout=2.0, what="the server"):
+        self.address = address
+        self.timeout = timeout
+        self.what = what
+        self.sent = bytearray()
+        self.received = bytearray()
+        self.eof = False
+        try:
+            self.sock = socket.create_connection(address, timeout=timeout)
+        except ConnectionRefusedError:
+            raise Failure(f"Could not connect to {what} at {address[0]}:{address[1]}: connection refused.",
+                          hint="Nothing is listening there any more: did your server stop or crash?") from None
+        except (TimeoutError, socket.timeout):
+            raise Failure(f"Connecting to {what} at {address[0]}:{address[1]} took more than {timeout:g} s.",
+                          hint="Is your server still calling accept()? Is its listen queue full?") from None
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self):
+        self.sock.close()
+
+    def send(self, data):
+        """Send all of ``data`` within the timeout."""
+        self.sock.settimeout(self.timeout)
+        try:
+            self.sock.sendall(data)
+        except (TimeoutError, socket.timeout):
+            raise Failure(f"Sending {len(data):,} bytes to {self.what} took more than {self.timeout:g} s.",
+                          sent=bytes(self.sent) + data,
+                          hint="Your server stopped reading: is it blocked in sendall() or stuck elsewhere?") from None
+        except OSError as exc:
+            raise self._broken(exc, "sending") from None
+        self.sent += data
+
+    def recv_some(self, timeout=None, size=65536):
+        """Whatever arrives next (b"" at end of file), or None if nothing came in time."""
+        self.sock.settimeout(self.timeout if timeout is None else max(timeout, 0.001))
+        try:
+            data = self.sock.recv(size)
+        except (TimeoutError, socket.timeout):
+            return None
+        except OSError as exc:
+            raise self._broken(exc, "receiving") from None
+        if not data:
+            self.eof = True
+        self.received += data
+        return data
+
+    def recv_exactly(self, count, timeout=None):
+        """Read until ``count`` more bytes arrived, end of file, or the deadline; return them."""
+        deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
+        got = bytearray()
+        while len(got) < count:
+            data = self.recv_some(deadline - time.monotonic(), min(65536, count - len(got)))
+            if not data:  # None: deadline passed; b"": end of file
+                break
+            got += data
+        return bytes(got)
+
+    def recv_until_eof(self, timeout=None, limit=64 * 1024 * 1024):
+        """Read until end of file or the deadline; return (data, saw_eof)."""
+        deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
+        got = bytearray()
+        while len(got) < limit:
+            data = self.recv_some(deadline - time.monotonic())
+            if data is None:
+                return bytes(got), False
+            if not data:
+                return bytes(got), True
+            got += data
+        return bytes(got), False
+
+    def shutdown_write(self):
+        """Half-close: tell the server we will send nothing more (it reads b"")."""
+        try:
+            self.sock.shutdown(socket.SHUT_WR)
+        except OSError as exc:
+            raise self._broken(exc, "shutting down the sending side") from None
+
+    def reset(self):
+        """Close abruptly: the server sees a TCP reset (ECONNRESET), not an orderly end of file."""
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+        self.sock.close()
+
+    def exchange(self, payload, timeout, chunk=64 * 1024):
+        """Send ``payload`` while reading what comes back, then half-close and read to the end.
+
+        The writer is preferred: the grader reads only when it cannot write. A correct server
+        that blocks in sendall() stops reading, so the grader's writes block and it reads; a
+        server that drops what a non-blocking send() could not take keeps reading, the grader
+        keeps writing, and the loss shows. Returns (received, saw_eof).
+        """
+        deadline = time.monotonic() + timeout
+        self.sock.setblocking(False)
+        got = bytearray()
+        offset = 0
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.sock, selectors.EVENT_READ | selectors.EVENT_WRITE)
+            while offset < len(payload):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    self.sent += payload[:offset]
+                    self.received += got
+                    return bytes(got), False
+                events = selector.select(min(remaining, 0.5))
+                flags = events[0][1] if events else 0
+                try:
+                    if flags & selectors.EVENT_WRITE:
+                        offset += self.sock.send(payload[offset:offset + chunk])
+                    elif flags & selectors.EVENT_READ:
+                        data = self.sock.recv(chunk)
+                        if not data:
+                            break
+                        got += data
+                except BlockingIOError:
+                    continue
+                except OSError as exc:
+                    self.sent += payload[:offset]
+                    self.received += got
+                    raise self._broken(exc, "sending while reading") from None
+        self.sent += payload[:offset]
+        self.received += got
+        if offset == len(payload):
+            self.shutdown_write()
+        rest, eof = self.recv_until_eof(max(0.0, deadline - time.monotonic()))
+        return bytes(got) + rest, eof
+
+    def _broken(self, exc, doing):
+        if exc.errno in (errno.ECONNRESET, errno.EPIPE):
+            return Failure(f"The connection was reset by {self.what} while {doing}.",
+                           sent=bytes(self.sent), received=bytes(self.received),
+                           hint="Your server closed the connection (or crashed) before it was done. "
+                                "Did an exception end the handler, or did it close too early?")
+        return Failure(f"Network error while {doing}: {exc}", sent=bytes(self.sent), received=bytes(self.received))

@@ -1,0 +1,191 @@
+"""The pytest plugin that runs the checks against learner code and turns outcomes into results.
+
+It provides the fixtures checks ask for (``server`` for a server exercise, ``learner`` for a
+function exercise), starts the learner's code once per exercise and again only when a check
+needs a fresh one, and reads each check's setup, call and teardown reports into one
+``CheckResult``. Check dependencies work as in check50: when the learner's code cannot be
+loaded or the server does not start, the check that found out fails with the reason, and every
+later check of that exercise is skipped at once with that one reason.
+"""
+
+import time
+from pathlib import Path
+
+import pytest
+
+from grader.failures import Failure, NotStarted
+from grader.learner import LearnerFunction
+from grader.learner_server import LearnerServer
+from grader.results import ERROR, FAILED, NOT_STARTED, PASSED, SKIPPED, CheckResult, ExerciseResult, exercise_status
+
+EXERCISE_BUDGET = 90.0  # seconds for all checks of one exercise; later checks are skipped after it
+
+INTERNAL_ERROR_HINT = ("This is a bug in the grader, not in your code. Please report it with the "
+                       "message above.")
+
+
+class ExerciseRun:
+    """The state of one exercise while its checks run."""
+
+    def __init__(self, exercise, tree):
+        self.exercise = exercise
+        self.path = exercise.file_in(tree)
+        self.blocked = None  # why the remaining checks are skipped, once something vital failed
+        self.not_started = False
+        self.deadline = None
+        self.server = None
+        self.function = None
+        self.checks = []
+        self.started = None
+
+    def running_server(self):
+        """The learner's server, started now if it is not running (first use, or it died)."""
+        if self.server is None or not self.server.alive():
+            self.close()
+            self.server = LearnerServer(self.path, self.exercise.name, self.exercise.function)
+            self.server.start()
+        return self.server
+
+    def loaded_function(self):
+        if self.function is None:
+            self.function = LearnerFunction(self.path, self.exercise.function, self.exercise.name)
+        return self.function
+
+    def close(self):
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+        if self.function is not None:
+            self.function.close()
+
+
+def _sentence(item):
+    marker = item.get_closest_marker("check")
+    return marker.kwargs["sentence"] if marker else item.name
+
+
+class GradingPlugin:
+    def __init__(self, tree, exercises, budget=EXERCISE_BUDGET):
+        self.budget = budget
+        self.runs = {exercise.name: ExerciseRun(exercise, tree) for exercise in exercises}
+        self._phases = {}
+
+    def results(self):
+        """An ExerciseResult for every exercise that ran."""
+        out = {}
+        for name, run in self.runs.items():
+            if run.started is None:
+                continue
+            status = NOT_STARTED if run.not_started else exercise_status(run.checks)
+            if run.not_started:
+                for check in run.checks:
+                    check.status, check.message = SKIPPED, "not started"
+            out[name] = ExerciseResult(name, status, run.checks, str(run.path),
+                                       time.monotonic() - run.started)
+        return out
+
+    def _run_of(self, item):
+        return self.runs[Path(str(item.fspath)).stem]
+
+    # -- fixtures ---------------------------------------------------------------------------
+
+    @pytest.fixture(scope="module")
+    def exercise(self, request):
+        run = self.runs[Path(str(request.fspath)).stem]
+        yield run
+        run.close()
+
+    @pytest.fixture
+    def server(self, exercise, request):
+        """The learner's server, running; a check fails if the server dies during it."""
+        server = self._start(exercise, request, exercise.running_server)
+        yield server
+        if not server.alive():
+            raise server.died_message("during this check")
+
+    @pytest.fixture
+    def learner(self, exercise, request):
+        """The learner's function, loaded in a child process: ``learner.call(..., timeout=...)``."""
+        function = exercise.loaded_function()
+        self._start(exercise, request, function.start)
+        return function
+
+    def _start(self, run, request, start):
+        if run.blocked:
+            pytest.skip(run.blocked)
+        try:
+            return start()
+        except NotStarted:
+            run.not_started = True
+            run.blocked = "not started"
+            raise
+        except Failure:
+            run.blocked = f"skipped because \u201c{_sentence(request.node)}\u201d failed"
+            raise
+
+    # -- hooks ------------------------------------------------------------------------------
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item):
+        run = self._run_of(item)
+        now = time.monotonic()
+        if run.started is None:
+            run.started = now
+            run.deadline = now + self.budget
+        if run.blocked:
+            pytest.skip(run.blocked)
+        if now > run.deadline:
+            pytest.skip(f"skipped: this exercise's checks used up their {self.budget:g} s")
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        yield
+        phases = self._phases.setdefault(item.nodeid, [])
+        marker = item.get_closest_marker("check")
+        phases.append(_verdict(call, marker.kwargs.get("hint") if marker else None))
+        if call.when == "teardown":
+            self._finish(item, self._phases.pop(item.nodeid))
+
+    def _finish(self, item, phases):
+        marker = item.get_closest_marker("check")
+        points = float(marker.kwargs["points"]) if marker else 0.0
+        hint = marker.kwargs.get("hint") if marker else None
+        failed = [p for p in phases if p[0] in (FAILED, ERROR)]
+        status, message, duration = (failed or [p for p in phases if p[0] == SKIPPED] or [(PASSED, "", 0)])[0]
+        duration = sum(p[2] for p in phases)
+        run = self._run_of(item)
+        run.checks.append(CheckResult(_sentence(item), status, points, message, hint, duration))
+
+
+def _verdict(call, hint):
+    """(status, message, duration) for one phase of a check; ``hint`` is the check's own."""
+    duration = call.duration
+    if call.excinfo is None:
+        return (PASSED, "", duration)
+    exc = call.excinfo.value
+    if isinstance(exc, BaseExceptionGroup):  # Hypothesis: a failure that did not always happen
+        failures = [e for e in exc.exceptions if isinstance(e, Failure)]
+        if failures:
+            exc = failures[0]
+            exc.note = (exc.note + "\n" if exc.note else "") + \
+                "This failure did not happen every time the same input was tried."
+    if isinstance(exc, NotStarted):
+        return (SKIPPED, "not started", duration)
+    if isinstance(exc, pytest.skip.Exception):
+        return (SKIPPED, str(exc.msg), duration)
+    if isinstance(exc, Failure):
+        exc.hint = exc.hint or hint
+        return (FAILED, _with_hypothesis_note(exc), duration)
+    if isinstance(exc, pytest.fail.Exception) and str(exc.msg).startswith("Timeout"):
+        return (FAILED, "This check did not finish within its time limit "
+                        f"({str(exc.msg).split()[1].lstrip('>')}), so it was stopped.", duration)
+    text = f"{type(exc).__name__}: {exc}"
+    return (ERROR, f"The grader failed while running this check: {text}\n{INTERNAL_ERROR_HINT}", duration)
+
+
+def _with_hypothesis_note(failure):
+    notes = getattr(failure, "__notes__", [])
+    message = failure.render()
+    if any("Falsifying example" in note for note in notes):
+        message += "\n(Hypothesis tried many inputs; this is the smallest failing one it found.)"
+    return message

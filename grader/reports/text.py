@@ -1,0 +1,103 @@
+"""The report for people: a line per check, a short block under each failure, scores, what next.
+
+Colour only helps on a terminal, so it is used only there, and never when NO_COLOR is set
+(https://no-color.org). The pass and fail marks fall back to ASCII where the terminal's
+encoding cannot show them.
+"""
+
+import os
+from pathlib import Path
+
+from grader.results import ERROR, FAILED, MISSING, NOT_STARTED, PASSED, SKIPPED
+
+GREEN, RED, YELLOW, DIM, BOLD, RESET = "\033[32m", "\033[31m", "\033[33m", "\033[2m", "\033[1m", "\033[0m"
+
+
+def use_colour(stream):
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+def _marks(stream):
+    try:
+        "\u2713\u2717".encode(getattr(stream, "encoding", None) or "ascii")
+        return {PASSED: "\u2713", FAILED: "\u2717", ERROR: "!", SKIPPED: "-"}
+    except (UnicodeEncodeError, LookupError):
+        return {PASSED: "+", FAILED: "x", ERROR: "!", SKIPPED: "-"}
+
+
+def _shown_path(path):
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _points(value):
+    return f"{value:g}"
+
+
+def write(report, stream, **_):
+    colour = use_colour(stream)
+
+    def paint(text, code):
+        return f"{code}{text}{RESET}" if colour else text
+
+    marks = _marks(stream)
+    tone = {PASSED: GREEN, FAILED: RED, ERROR: RED, SKIPPED: YELLOW}
+    out = []
+    for exercise in report.exercises:
+        score = f"{_points(exercise.score)}/{_points(exercise.max_score)}"
+        if exercise.status in (NOT_STARTED, MISSING):
+            label = "not started" if exercise.status == NOT_STARTED else "missing (no file)"
+            out.append(f"{paint(exercise.name, BOLD)}  {paint(label, DIM)}  {score}")
+            continue
+        out.append(f"{paint(exercise.name, BOLD)}  {paint(_shown_path(exercise.file), DIM)}")
+        skipped_reason = None
+        skipped = 0
+        for check in exercise.checks:
+            if check.status == SKIPPED:
+                if skipped and check.message != skipped_reason:
+                    out.append(_skipped_line(paint, marks, skipped, skipped_reason))
+                    skipped = 0
+                skipped_reason = check.message
+                skipped += 1
+                continue
+            if skipped:
+                out.append(_skipped_line(paint, marks, skipped, skipped_reason))
+                skipped = 0
+            out.append(f"  {paint(marks[check.status], tone[check.status])} {check.name}")
+            if check.status in (FAILED, ERROR):
+                out.extend("      " + line for line in check.message.splitlines())
+        if skipped:
+            out.append(_skipped_line(paint, marks, skipped, skipped_reason))
+        verdict = paint("passed", GREEN) if exercise.status == PASSED else paint("not passed yet", RED)
+        out.append(f"  Score: {score}  {verdict}")
+        out.append("")
+    if out and out[-1] != "":
+        out.append("")
+    out.append(paint(f"Total: {_points(report.score)}/{_points(report.max_score)}", BOLD))
+    out.append(_next_step(report))
+    stream.write("\n".join(out) + "\n")
+
+
+def _skipped_line(paint, marks, count, reason):
+    what = "check" if count == 1 else "checks"
+    return f"  {paint(marks[SKIPPED], YELLOW)} {paint(f'{count} {what} {reason}', DIM)}" if reason.startswith(
+        "skipped") else f"  {paint(marks[SKIPPED], YELLOW)} {paint(f'{count} {what} skipped: {reason}', DIM)}"
+
+
+def _next_step(report):
+    exercise = report.next_unfinished()
+    if exercise is None:
+        return "Every exercise passes. Well done!"
+    folder = _shown_path(Path(exercise.file).parent)
+    if exercise.status == NOT_STARTED:
+        return (f"Next: {exercise.name}. Read {folder}/README.md, write your code in "
+                f"{_shown_path(exercise.file)}, then run: grader {exercise.name}")
+    if exercise.status == MISSING:
+        return f"Next: {exercise.name}. Its file is missing: {_shown_path(exercise.file)}"
+    left = sum(1 for c in exercise.checks if c.status != PASSED)
+    return (f"Next: {exercise.name}, {left} check{'s' if left != 1 else ''} to go. "
+            f"Edit {_shown_path(exercise.file)}, then run: grader {exercise.name}")

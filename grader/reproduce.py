@@ -1,0 +1,25 @@
+"""Commands a learner can paste to repeat a probe by hand.
+
+A failure is easier to believe, and to fix, when you can see it happen yourself. The commands
+target the port a learner uses when running their own file (``python echo_server.py 9000``),
+not the random port the grader used.
+"""
+
+import shlex
+
+HAND_PORT = 9000
+MAX_SHOWN = 80  # bytes; longer probes are not worth pasting
+
+
+def python_probe(data, *, half_close=False, port=HAND_PORT):
+    """A `python -c` line that sends ``data`` to a server on ``port`` and prints the reply.
+
+    Returns None when the payload is too long to paste usefully.
+    """
+    if len(data) > MAX_SHOWN:
+        return None
+    steps = ["import socket", f"s = socket.create_connection(('127.0.0.1', {port}))", f"s.sendall({data!r})"]
+    if half_close:
+        steps.append("s.shutdown(socket.SHUT_WR)")
+    steps.append("print(s.recv(65536))")
+    return "python -c " + shlex.quote("; ".join(steps))

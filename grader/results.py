@@ -1,0 +1,83 @@
+"""The result model: one structure that every report format is written from.
+
+The text a learner reads, the JSON an instructor keeps and any platform format are all views of
+a ``Report``, so the score in the terminal and the score a platform records cannot disagree.
+Scores are derived (summed from checks), never stored twice.
+"""
+
+from dataclasses import dataclass, field
+
+PASSED, FAILED, ERROR, SKIPPED = "passed", "failed", "error", "skipped"
+NOT_STARTED, MISSING = "not_started", "missing"
+
+
+@dataclass
+class CheckResult:
+    name: str
+    status: str  # passed, failed, error, skipped
+    max_score: float
+    message: str = ""
+    hint: str | None = None
+    duration: float = 0.0
+
+    @property
+    def score(self):
+        return self.max_score if self.status == PASSED else 0.0
+
+    def to_json(self):
+        return {"name": self.name, "status": self.status, "score": self.score,
+                "max_score": self.max_score, "message": self.message}
+
+
+@dataclass
+class ExerciseResult:
+    name: str
+    status: str  # passed, failed, not_started, missing
+    checks: list = field(default_factory=list)
+    file: str = ""
+    duration: float = 0.0
+
+    @property
+    def score(self):
+        return sum(check.score for check in self.checks)
+
+    @property
+    def max_score(self):
+        return sum(check.max_score for check in self.checks)
+
+    def to_json(self):
+        return {"name": self.name, "status": self.status, "score": self.score,
+                "max_score": self.max_score, "file": self.file, "duration": round(self.duration, 3),
+                "checks": [check.to_json() for check in self.checks]}
+
+
+@dataclass
+class Report:
+    exercises: list
+    tree: str = ""
+    duration: float = 0.0
+
+    @property
+    def score(self):
+        return sum(exercise.score for exercise in self.exercises)
+
+    @property
+    def max_score(self):
+        return sum(exercise.max_score for exercise in self.exercises)
+
+    @property
+    def all_passed(self):
+        return all(exercise.status == PASSED for exercise in self.exercises)
+
+    def next_unfinished(self):
+        """The first exercise, in learning order, that is not passed yet (None when all are)."""
+        return next((e for e in self.exercises if e.status != PASSED), None)
+
+    def to_json(self):
+        return {"score": self.score, "max_score": self.max_score, "tree": self.tree,
+                "duration": round(self.duration, 3),
+                "exercises": [exercise.to_json() for exercise in self.exercises]}
+
+
+def exercise_status(checks):
+    return PASSED if checks and all(c.status == PASSED for c in checks) else FAILED

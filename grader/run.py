@@ -1,0 +1,128 @@
+"""Grade an implementation tree: read the files, run the checks, return one Report.
+
+Files that are missing, untouched stubs or not valid Python are settled here by reading them,
+without starting pytest or any process: a learner who has not begun gets an answer at once.
+The rest run as pytest checks in this process, pinned to the grader's own configuration so
+that nothing in the learner's environment (an ini file, a conftest.py, PYTEST_ADDOPTS, a
+plugin that reorders or reruns tests) changes a grade.
+"""
+
+import contextlib
+import os
+import time
+from pathlib import Path
+
+from grader.catalog import CHECKS_DIR, check_module, checks_of
+from grader.learner_file import inspect_file
+from grader.results import FAILED, MISSING, NOT_STARTED, SKIPPED, CheckResult, ExerciseResult, Report
+
+
+class GraderError(Exception):
+    """The grader itself could not finish (never the learner's fault)."""
+
+
+def grade(tree, exercises):
+    started = time.monotonic()
+    tree = Path(tree)
+    results = {}
+    to_run = []
+    for exercise in exercises:
+        settled = settle_without_running(exercise, tree)
+        if settled is None:
+            to_run.append(exercise)
+        else:
+            results[exercise.name] = settled
+    if to_run:
+        results.update(run_checks(tree, to_run))
+    return Report([results[e.name] for e in exercises], str(tree), time.monotonic() - started)
+
+
+def settle_without_running(exercise, tree):
+    """An ExerciseResult decided by reading the learner's file alone, or None if checks must run."""
+    path = exercise.file_in(tree)
+    state = inspect_file(path, exercise.function)
+    if state.kind == "ready":
+        return None
+    checks = [CheckResult(info.name, SKIPPED, info.points, hint=info.hint) for info in checks_of(exercise.name)]
+    if state.kind == "missing":
+        for check in checks:
+            check.message = f"missing: there is no {exercise.name}/{exercise.filename} in {tree}"
+        return ExerciseResult(exercise.name, MISSING, checks, str(path))
+    if state.kind == "untouched":
+        for check in checks:
+            check.message = "not started"
+        return ExerciseResult(exercise.name, NOT_STARTED, checks, str(path))
+    first, rest = checks[0], checks[1:]
+    first.status = FAILED
+    first.message = state.detail + "\nHint:     Fix this first: no check can run until Python can read your file."
+    for check in rest:
+        check.message = f"skipped because \u201c{first.name}\u201d failed"
+    return ExerciseResult(exercise.name, FAILED, checks, str(path))
+
+
+def hypothesis_home():
+    """Hypothesis's working folder: the user's cache, never the learner's tree."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "netkata", "hypothesis")
+
+
+def configure_hypothesis():
+    from hypothesis import HealthCheck, settings
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    set_hypothesis_home_dir(hypothesis_home())
+    settings.register_profile(
+        "netkata",
+        derandomize=True,  # the same submission always meets the same inputs
+        database=None,  # nothing is written into the learner's tree, nothing replays from it
+        deadline=None,  # network round trips vary; checks have their own deadlines
+        max_examples=20,
+        print_blob=False,
+        report_multiple_bugs=False,  # one failure, the smallest, is what a learner can act on
+        suppress_health_check=list(HealthCheck),
+    )
+    settings.load_profile("netkata")
+
+
+@contextlib.contextmanager
+def _pytest_environment():
+    """Hide the learner's pytest settings for the duration of a grading run."""
+    saved = {name: os.environ.pop(name, None) for name in ("PYTEST_ADDOPTS", "PYTEST_PLUGINS")}
+    saved["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def run_checks(tree, exercises):
+    import pytest
+
+    from grader.learner import stop_all
+    from grader.plugin import GradingPlugin
+
+    configure_hypothesis()
+    plugin = GradingPlugin(tree, exercises)
+    args = [
+        "-s", "--rootdir", str(CHECKS_DIR), "-c", str(CHECKS_DIR / "pytest.ini"),
+        "--confcutdir", str(CHECKS_DIR),
+        "-p", "pytest_timeout", "-p", "no:cacheprovider", "-p", "no:terminal",
+        "-p", "no:logging", "-p", "no:junitxml", "-p", "no:pastebin", "-p", "no:doctest",
+        "-p", "no:stepwise", "-p", "no:faulthandler", "-p", "no:warnings",
+    ] + [str(check_module(e.name)) for e in exercises]
+    try:
+        with _pytest_environment():
+            code = pytest.main(args, plugins=[plugin])
+    finally:
+        stop_all()
+    results = plugin.results()
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or len(results) != len(exercises):
+        if code == pytest.ExitCode.INTERRUPTED:
+            raise KeyboardInterrupt
+        raise GraderError(f"the checks could not run (pytest exit status {int(code)})")
+    return results
