@@ -327,13 +327,13 @@ class ResponseReader:
 
     def _read_with_h11(self) -> Response | None:
         while True:
+            unparsed = self._unparsed_offset()  # where h11's complaint, if any, begins
             try:
                 event = self._h11.next_event()
             except h11.RemoteProtocolError as error:
                 if self._h11.trailing_data[1]:  # h11 knows of the close: it cut the response short
                     raise self._incomplete("the connection closed") from None
-                offset = self._start if self._h11_head is None else self._unparsed_offset()
-                raise self._error(f"not valid HTTP/1.1: {error}", offset) from None
+                raise self._error(f"not valid HTTP/1.1: {error}", unparsed) from None
             if event is h11.NEED_DATA:
                 if self._eof and not self._h11.trailing_data[1]:
                     # Told only now, so that h11's errors before this point are about bytes.
