@@ -110,7 +110,7 @@ class PaginatedAPI:
         host, port = self._server.server_address[:2]
         self.origin = f"http://{host}:{port}"
         self._accepting = threading.Thread(target=self._server.serve_forever,
-                                           kwargs={"poll_interval": 0.05},
+                                           kwargs={"poll_interval": 0.02},
                                            name="paginated-api", daemon=True)
         self._accepting.start()
         return self
