@@ -188,6 +188,12 @@ class Scenario:
         return "; ".join(parts)
 
 
+def _position(index, count):
+    if count == 1:
+        return " (the only page)"
+    return {0: " (the first)", count - 1: " (the last)"}.get(index, "")
+
+
 def describe_difference(pages, returned):
     """Say in page terms how ``returned`` differs from the pages' items, or None if it does not.
 
@@ -202,8 +208,7 @@ def describe_difference(pages, returned):
     for index, page in enumerate(pages):
         if not page:
             continue
-        name = f"page {index}" + (" (the first)" if index == 0 else "") + (
-            " (the last)" if index == len(pages) - 1 else "")
+        name = f"page {index}" + _position(index, len(pages))
         without = [item for other, p in enumerate(pages) if other != index for item in p]
         if returned == without:
             return f"the items of {name} are missing"

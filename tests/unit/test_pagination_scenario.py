@@ -170,6 +170,11 @@ def test_describe_difference_speaks_in_pages(returned, says):
     assert text == says if says is None else says in text
 
 
+def test_describe_difference_names_a_single_page_once():
+    assert describe_difference([[1, 2]], [1, 2, 1, 2]) == "the items of page 0 (the only page) appear twice"
+    assert describe_difference([[1], [2], [3]], [1, 3]) == "the items of page 1 are missing"
+
+
 def test_reply_defaults_to_the_page():
     assert Reply().body is None and Reply().status == 200
 
