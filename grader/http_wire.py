@@ -233,7 +233,9 @@ class ResponseReader:
             end = newline - 1
             stray_cr = data.find(b"\r", pos, end)
             if stray_cr >= 0:
-                raise self._error("a \\r (CR) inside a line: CR may only come right before the \\n that ends a line", stray_cr)
+                raise self._error(
+                    "a \\r (CR) inside a line: CR may only come right before the \\n that ends a line", stray_cr
+                )
             if pos == self._start:
                 status = self._check_status_line(pos, end)
             elif pos == end:
@@ -380,8 +382,13 @@ class ResponseReader:
 
         They are counted up to the next status line, if one follows.
         """
-        next_status_line = self._data.find(b"HTTP/1.", self._start + 1)
-        count = (len(self._data) if next_status_line < 0 else next_status_line) - self._start
+        if not ended and self._data.startswith(b"HTTP/", self._start):
+            status_line = bytes(self._data[self._start :]).split(b"\r\n", 1)[0][:60]
+            return self._error(
+                f"one response more than the requests sent came, {show_bytes(status_line)}: the server"
+                " took part of a request, or a request body, for a request of its own",
+                self._start,
+            )
         last = self.responses[-1]
         if ended:
             why = "it ended the connection, so nothing may follow it"
@@ -396,6 +403,8 @@ class ResponseReader:
             why = "its last chunk ends it here"
         else:
             why = "it has no body"
+        next_status_line = self._data.find(b"HTTP/1.", self._start + 1)
+        count = (len(self._data) if next_status_line < 0 else next_status_line) - self._start
         plural = "s" if count != 1 else ""
         return self._error(f"{count} more byte{plural} came after the end of the response ({why})", self._start)
 
@@ -407,7 +416,8 @@ class ResponseReader:
             return self._error(f"{what_happened} before any response to the {method} request", end)
         if self._h11_head is None:
             return self._error(
-                f"{what_happened} before the end of the response head (the empty line, \\r\\n\\r\\n, after the headers)",
+                f"{what_happened} before the end of the response head"
+                " (the empty line, \\r\\n\\r\\n, after the headers)",
                 end,
             )
         length = _header(self._h11_head, b"content-length")
@@ -473,9 +483,11 @@ _PRINTABLE = re.compile(rb"[\x20-\x7e]*")
 def curl_command(requests: list[Request], host: str, port: int) -> str | None:
     """A `curl -v` command line that sends the same requests on one connection, or None.
 
-    For the learner to reproduce a check by hand. curl adds User-Agent and Accept headers of
-    its own; None where curl cannot send the same thing (a malformed request line, a body
-    that is not printable text, a Content-Length that does not match the body).
+    For the learner to reproduce a check by hand, so (host, port) is where the learner runs
+    their server, not where the grader ran it. curl writes its own Host header for that
+    address in place of the request's, and adds User-Agent and Accept. None where curl cannot
+    send the same thing (a malformed request line, a body that is not printable text, a
+    Content-Length that does not match the body).
     """
     words = ["curl", "-v"]
     for number, request in enumerate(requests):
@@ -500,8 +512,7 @@ def _curl_arguments(request: Request, host: str, port: int) -> list[str] | None:
             return None
         if name.lower() == "host":
             has_host = True
-            if value == authority:
-                continue
+            continue
         if name.lower() == "content-length":
             if value != str(len(request.body)):
                 return None

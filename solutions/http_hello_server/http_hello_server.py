@@ -114,8 +114,8 @@ def handle(conn: socket.socket) -> None:
         try:
             serve_requests(conn)
         except BadRequest:
-            bad = response("400 Bad Request", {"Content-Type": "text/plain; charset=utf-8", "Connection": "close"}, b"Bad Request")
-            conn.sendall(bad)
+            headers = {"Content-Type": "text/plain; charset=utf-8", "Connection": "close"}
+            conn.sendall(response("400 Bad Request", headers, b"Bad Request"))
 
 
 def serve(host: str, port: int) -> None:

@@ -126,6 +126,7 @@ def test_connection_close_in_the_response_ends_reuse():
         pytest.param(HELLO + b"\r\n", [], False, "2 more bytes came after", 93, id="crlf-after-body"),
         pytest.param(HELLO + b"\r\n" + HELLO, [("GET", False)] * 2, False, "2 more bytes came after", 93, id="crlf-between"),
         pytest.param(HELLO, [("HEAD", False)], False, "HEAD has no body", 80, id="head-with-body"),
+        pytest.param(HELLO + NOT_ALLOWED, [], False, 'more than the requests sent came, "HTTP/1.1 405', 93, id="extra-response"),
         pytest.param(
             HELLO.replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n") + HELLO,
             [("GET", False)] * 2, False, "ended the connection", 112, id="after-close",
@@ -231,7 +232,7 @@ HOST = (("Host", "127.0.0.1:8000"),)
         ([Request("DELETE", "/", HOST)], "curl -v -X DELETE http://127.0.0.1:8000/"),
         ([Request("GET", "/", HOST, version="HTTP/1.0")], "curl -v --http1.0 http://127.0.0.1:8000/"),
         ([Request("GET", "/")], "curl -v -H Host: http://127.0.0.1:8000/"),
-        ([Request("GET", "/", (("Host", "other"),))], "curl -v -H 'Host: other' http://127.0.0.1:8000/"),
+        ([Request("GET", "/", (("Host", "127.0.0.1:54321"),))], "curl -v http://127.0.0.1:8000/"),
         (
             [Request("GET", "/", HOST), Request("GET", "/", HOST + (("Connection", "close"),))],
             "curl -v http://127.0.0.1:8000/ --next -H 'Connection: close' http://127.0.0.1:8000/",
