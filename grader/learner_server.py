@@ -27,6 +27,8 @@ class LearnerServer:
         self.function = function
         self.process = None
         self.port = None
+        self.ended = None  # the control event that said serve() is over (returned or raised)
+        self.started_at = None
 
     @property
     def address(self):
@@ -37,12 +39,16 @@ class LearnerServer:
         self.process = LearnerProcess(self.path, self.function, self.exercise)
         self.process.start()
         self.process.send_call(LOOPBACK, self.port)
-        started = time.monotonic()
+        started = self.started_at = time.monotonic()
         next_port_look = started + WRONG_PORT_CHECK
         while True:
             event = self.process.next_event(POLL_INTERVAL)
             if event is not None:
-                raise self._ended_early(event, time.monotonic() - started)
+                self.ended = event
+                if event["event"] == "raised" and event["not_implemented"]:
+                    self.stop()
+                    raise NotStarted(event["message"])
+                raise self._describe_end(" before it accepted a connection")
             if accepts_connections(self.address):
                 return self
             now = time.monotonic()
@@ -74,40 +80,39 @@ class LearnerServer:
             hint="Bind to the host and port passed to serve(), not to a fixed port: "
                  "sock.bind((host, port)).")
 
-    def _ended_early(self, event, after):
-        kind = event["event"]
-        if kind == "raised" and event["not_implemented"]:
-            self.stop()
-            raise NotStarted(event["message"])
-        status = self.process.exit_status(wait=1.0) if kind != "returned" else None
-        output = self.process.output.last_lines()
+    def alive(self):
+        """True while the process runs and serve() has neither returned nor raised."""
+        if self.ended is None and self.process is not None:
+            self.ended = self.process.next_event(0)
+        return self.ended is None and self.process is not None and self.process.alive()
+
+    def died_message(self, when):
+        """A Failure saying the server is gone, and how, with its last output."""
+        self.alive()
+        return self._describe_end(f" {when}")
+
+    def _describe_end(self, when):
+        """Stop what is left of the server, then say how it ended (after all its output is in)."""
+        after = time.monotonic() - self.started_at
         self.stop()
         call = f"serve({LOOPBACK!r}, {self.port})"
+        output = self.process.output.last_lines()
+        kind = self.ended["event"] if self.ended else "closed"
         if kind == "returned":
-            return Failure(f"{call} returned after {after:.2f} s; a server keeps serving until it is stopped.",
+            return Failure(f"{call} returned after {after:.2f} s{when}; a server keeps serving until it is stopped.",
                            hint="Put accept() in a `while True:` loop; do not return from serve().",
                            output=output)
         if kind == "raised":
-            error = raised_error(event)
+            error = raised_error(self.ended)
             where = f" at line {error.line}" if error.line else ""
-            return Failure(f"{call} raised {error}{where} before the server was ready.",
+            return Failure(f"{call} raised {error}{where}{when}.",
                            note="Traceback (your code):\n" + error.traceback.rstrip(),
                            hint=_hint_for(error), output=output)
-        return Failure(f"Your program exited with status {status} {after:.2f} s after {call} was called, "
-                       "before it accepted a connection.",
-                       hint="Did your code call sys.exit() or os._exit(), or crash the interpreter?",
+        return Failure(f"Your server exited with status {self.process.exit_status()}{when}.",
+                       hint="An exception that escapes your accept loop ends the whole server, and so do "
+                            "sys.exit() and os._exit(). Catch errors per connection (ConnectionResetError, "
+                            "BrokenPipeError) and keep serving.",
                        output=output)
-
-    def alive(self):
-        return self.process is not None and self.process.alive()
-
-    def died_message(self, when):
-        """A Failure saying the server is gone, with its exit status and last output."""
-        status = self.process.exit_status(wait=1.0)
-        return Failure(f"Your server exited (status {status}) {when}.",
-                       hint="An exception that escapes your accept loop or a handler ends the whole server. "
-                            "Catch errors per connection (ConnectionResetError, BrokenPipeError) and keep serving.",
-                       output=self.process.output.last_lines())
 
     def stop(self):
         if self.process is not None:

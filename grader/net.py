@@ -34,19 +34,25 @@ def accepts_connections(address, timeout=0.2):
 class Client:
     """One grader-side TCP connection with deadlines and a record of the conversation."""
 
-    def __init__(self, address, *, timeout=2.0, what="the server"):
+    def __init__(self, address, *, timeout=2.0, what="the server", receive_buffer=None):
         self.address = address
         self.timeout = timeout
         self.what = what
         self.sent = bytearray()
         self.received = bytearray()
         self.eof = False
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        if receive_buffer:  # a fixed, small buffer: the server cannot park megabytes in ours
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+        self.sock.settimeout(timeout)
         try:
-            self.sock = socket.create_connection(address, timeout=timeout)
+            self.sock.connect(address)
         except ConnectionRefusedError:
+            self.sock.close()
             raise Failure(f"Could not connect to {what} at {address[0]}:{address[1]}: connection refused.",
                           hint="Nothing is listening there any more: did your server stop or crash?") from None
         except (TimeoutError, socket.timeout):
+            self.sock.close()
             raise Failure(f"Connecting to {what} at {address[0]}:{address[1]} took more than {timeout:g} s.",
                           hint="Is your server still calling accept()? Is its listen queue full?") from None
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -123,48 +129,54 @@ class Client:
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
         self.sock.close()
 
-    def exchange(self, payload, timeout, chunk=64 * 1024):
-        """Send ``payload`` while reading what comes back, then half-close and read to the end.
+    def exchange(self, payload, timeout, idle_timeout=2.0, chunk=64 * 1024):
+        """Send ``payload`` while reading what comes back, until as much came back or time ran out.
+
+        It gives up early when nothing moves either way for ``idle_timeout`` seconds: a server
+        that has stopped sending is not waited for until the overall deadline.
 
         The writer is preferred: the grader reads only when it cannot write. A correct server
         that blocks in sendall() stops reading, so the grader's writes block and it reads; a
         server that drops what a non-blocking send() could not take keeps reading, the grader
-        keeps writing, and the loss shows. Returns (received, saw_eof).
+        keeps writing, and the loss shows. Returns the bytes received.
         """
         deadline = time.monotonic() + timeout
+        last_progress = time.monotonic()
         self.sock.setblocking(False)
         got = bytearray()
         offset = 0
-        with selectors.DefaultSelector() as selector:
-            selector.register(self.sock, selectors.EVENT_READ | selectors.EVENT_WRITE)
-            while offset < len(payload):
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    self.sent += payload[:offset]
-                    self.received += got
-                    return bytes(got), False
-                events = selector.select(min(remaining, 0.5))
-                flags = events[0][1] if events else 0
-                try:
-                    if flags & selectors.EVENT_WRITE:
-                        offset += self.sock.send(payload[offset:offset + chunk])
-                    elif flags & selectors.EVENT_READ:
-                        data = self.sock.recv(chunk)
-                        if not data:
-                            break
-                        got += data
-                except BlockingIOError:
-                    continue
-                except OSError as exc:
-                    self.sent += payload[:offset]
-                    self.received += got
-                    raise self._broken(exc, "sending while reading") from None
-        self.sent += payload[:offset]
-        self.received += got
-        if offset == len(payload):
-            self.shutdown_write()
-        rest, eof = self.recv_until_eof(max(0.0, deadline - time.monotonic()))
-        return bytes(got) + rest, eof
+        try:
+            with selectors.DefaultSelector() as selector:
+                selector.register(self.sock, selectors.EVENT_READ | selectors.EVENT_WRITE)
+                while len(got) < len(payload):
+                    now = time.monotonic()
+                    wait = min(deadline, last_progress + idle_timeout) - now
+                    if wait <= 0:
+                        break
+                    if offset == len(payload):
+                        selector.modify(self.sock, selectors.EVENT_READ)
+                    events = selector.select(wait)
+                    flags = events[0][1] if events else 0
+                    try:
+                        if flags & selectors.EVENT_WRITE and offset < len(payload):
+                            offset += self.sock.send(payload[offset:offset + chunk])
+                        elif flags & selectors.EVENT_READ:
+                            data = self.sock.recv(chunk)
+                            if not data:
+                                self.eof = True
+                                break
+                            got += data
+                        else:
+                            continue
+                        last_progress = time.monotonic()
+                    except BlockingIOError:
+                        continue
+                    except OSError as exc:
+                        raise self._broken(exc, "sending while reading") from None
+        finally:
+            self.sent += payload[:offset]
+            self.received += got
+        return bytes(got)
 
     def _broken(self, exc, doing):
         if exc.errno in (errno.ECONNRESET, errno.EPIPE):

@@ -151,7 +151,9 @@ class GradingPlugin:
         points = float(marker.kwargs["points"]) if marker else 0.0
         hint = marker.kwargs.get("hint") if marker else None
         failed = [p for p in phases if p[0] in (FAILED, ERROR)]
-        status, message, duration = (failed or [p for p in phases if p[0] == SKIPPED] or [(PASSED, "", 0)])[0]
+        status, message, _ = (failed or [p for p in phases if p[0] == SKIPPED] or [(PASSED, "", 0)])[0]
+        if len(failed) > 1:  # e.g. the call failed, and the teardown found the server gone: say both
+            message = "\n".join(p[1] for p in failed)
         duration = sum(p[2] for p in phases)
         run = self._run_of(item)
         run.checks.append(CheckResult(_sentence(item), status, points, message, hint, duration))

@@ -26,7 +26,7 @@ class CheckResult:
 
     def to_json(self):
         return {"name": self.name, "status": self.status, "score": self.score,
-                "max_score": self.max_score, "message": self.message}
+                "max_score": self.max_score, "message": self.message, "duration": round(self.duration, 3)}
 
 
 @dataclass

@@ -1,0 +1,52 @@
+"""Helpers for testing the grader as its users run it: a real `python -m grader` process.
+
+Grading runs learner code in child processes and pytest in-process; running the grader in its
+own process keeps each test as close to a learner's run as it can be, and keeps one test's
+pytest session out of another's.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+IMPLEMENTATIONS = Path(__file__).resolve().parent / "implementations"
+GRADER_TIMEOUT = 170  # seconds; a last guard, far above any exercise's own bound
+
+
+def run_grader(*args, cwd=ROOT, env=None, timeout=GRADER_TIMEOUT):
+    """Run `python -m grader ARGS`; return the CompletedProcess (text mode)."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "grader", *map(str, args)], cwd=cwd, env=full_env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def grade_json(*args, **kwargs):
+    """Run the grader with --format json and return (exit status, parsed report)."""
+    result = run_grader(*args, "--format", "json", **kwargs)
+    assert result.stdout, f"no report on stdout; stderr:\n{result.stderr}"
+    return result.returncode, json.loads(result.stdout)
+
+
+def tree_with(tmp_path, exercise, implementation):
+    """An implementation tree holding one file as `<tree>/<exercise>/<exercise>.py`."""
+    folder = tmp_path / "tree" / exercise
+    folder.mkdir(parents=True)
+    shutil.copy(implementation, folder / f"{exercise}.py")
+    return tmp_path / "tree"
+
+
+def implementations(exercise, kind):
+    """The files tests/implementations/<exercise>/<kind>_*.py, as pytest params named by file."""
+    files = sorted((IMPLEMENTATIONS / exercise).glob(f"{kind}_*.py"))
+    return [pytest.param(f, id=f.stem) for f in files]
+
+
+def checks_by_status(report):
+    (exercise,) = report["exercises"]
+    return {c["name"]: c["status"] for c in exercise["checks"]}

@@ -1,0 +1,34 @@
+"""When the server closes early I return the replies I have so far."""
+
+import socket
+
+
+def send_messages(host: str, port: int, messages: list[str], timeout: float = 5.0) -> list[str]:
+    for message in messages:
+        if "\n" in message or "\r" in message:
+            raise ValueError(f"a message must not contain a line break: {message!r}")
+    if not messages:
+        return []
+    replies = []
+    received = bytearray()
+    with socket.create_connection((host, port), timeout=timeout) as sock:
+        for message in messages:
+            sock.sendall(message.encode("utf-8") + b"\n")
+            try:
+                replies.append(read_line(sock, received))
+            except ConnectionError:
+                break  # the server is done: return what we got
+    return replies
+
+
+def read_line(sock, received):
+    while True:
+        end = received.find(b"\n")
+        if end != -1:
+            line = bytes(received[:end])
+            del received[:end + 1]
+            return line.decode("utf-8")
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("the server closed the connection before every reply arrived")
+        received += chunk

@@ -1,0 +1,52 @@
+"""echo_server: every check catches its broken server, and every correct style passes."""
+
+import pytest
+
+from conftest import checks_by_status, grade_json, implementations, tree_with
+from grader.catalog import checks_of
+
+EXERCISE = "echo_server"
+
+# Each deliberately broken server, and the check(s) that must catch it.
+CAUGHT_BY = {
+    "broken_wrong_port": ["starts and listens on the port it is given"],
+    "broken_returns": ["echoes each message right away, before the client closes"],
+    "broken_waits_for_eof": ["echoes each message right away, before the client closes"],
+    "broken_decodes_text": ["echoes binary data unchanged (NUL bytes, invalid UTF-8, \\r\\n)"],
+    "broken_adds_newline": ["neither adds nor removes newlines"],
+    "broken_strips_newline": ["neither adds nor removes newlines"],
+    "broken_single_recv": ["echoes many messages on one connection"],
+    "broken_short_read_ends_message": ["echoes a message that arrives in many small pieces"],
+    "broken_line_buffered": ["echoes a message that arrives in many small pieces"],
+    "broken_selectors_drops_unsent": ["echoes a payload of 8 MiB"],
+    "broken_never_closes": ["sends everything back, then closes, after the client shuts down its side"],
+    "broken_one_client_at_a_time": ["serves a second client while the first one is connected and idle"],
+    "broken_small_thread_pool": ["serves 25 clients at once, each getting its own data back"],
+    "broken_replies_to_newest_client": ["serves 25 clients at once, each getting its own data back"],
+    "broken_crashes_on_reset": ["keeps serving after a client resets its connection"],
+}
+
+
+def test_every_check_has_a_broken_server_it_catches():
+    caught = {name for names in CAUGHT_BY.values() for name in names}
+    assert {c.name for c in checks_of(EXERCISE)} <= caught
+
+
+def test_every_broken_server_is_listed():
+    assert {p.values[0].stem for p in implementations(EXERCISE, "broken")} == set(CAUGHT_BY)
+
+
+@pytest.mark.parametrize("implementation", implementations(EXERCISE, "broken"))
+def test_broken_server_is_caught(tmp_path, implementation):
+    code, report = grade_json(EXERCISE, "--path", tree_with(tmp_path, EXERCISE, implementation))
+    statuses = checks_by_status(report)
+    assert code == 1
+    for name in CAUGHT_BY[implementation.stem]:
+        assert statuses[name] == "failed", report
+
+
+@pytest.mark.parametrize("implementation", implementations(EXERCISE, "correct"))
+def test_correct_server_passes(tmp_path, implementation):
+    code, report = grade_json(EXERCISE, "--path", tree_with(tmp_path, EXERCISE, implementation))
+    assert set(checks_by_status(report).values()) == {"passed"}, report
+    assert code == 0
