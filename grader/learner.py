@@ -245,11 +245,15 @@ class LearnerProcess:
     def next_event(self, timeout):
         return self._events.next(timeout)
 
-    def call(self, *args, timeout, **kwargs):
-        """Call the function once, waiting at most ``timeout`` seconds for it to finish."""
+    def call(self, *args, limit, **kwargs):
+        """Call the function once, waiting at most ``limit`` seconds for it to finish.
+
+        ``limit`` is the grader's bound; the learner function's own arguments (a ``timeout``
+        among them) pass through ``args`` and ``kwargs`` untouched.
+        """
         started = time.monotonic()
         self.send_call(*args, **kwargs)
-        event = self.next_event(timeout)
+        event = self.next_event(limit)
         outcome = Outcome(elapsed=time.monotonic() - started)
         if event is None:
             outcome.timed_out = True
@@ -298,9 +302,9 @@ class LearnerFunction:
             process.start()
             self.process = process
 
-    def call(self, *args, timeout, **kwargs):
+    def call(self, *args, limit, **kwargs):
         self.start()
-        outcome = self.process.call(*args, timeout=timeout, **kwargs)
+        outcome = self.process.call(*args, limit=limit, **kwargs)
         if not outcome.returned and (outcome.timed_out or outcome.exit_status is not None):
             self.close()
         return outcome

@@ -105,7 +105,7 @@ class GradingPlugin:
 
     @pytest.fixture
     def learner(self, exercise, request):
-        """The learner's function, loaded in a child process: ``learner.call(..., timeout=...)``."""
+        """The learner's function, loaded in a child process: ``learner.call(*args, limit=s, **kwargs)``."""
         function = exercise.loaded_function()
         self._start(exercise, request, function.start)
         return function
