@@ -287,6 +287,8 @@ _ROWS = [
     ("http://example.com:٨٠/", False, 0, "Arabic-Indic digits: str.isdigit() says yes, ASCII no"),
     ("http://١٢٧.0.0.1/", False, 0, "non-ASCII digits in an IPv4 address"),
     ("http://example.com/#\u0301", False, 0, "a combining accent in the fragment"),
+    ("http://\u212aelvin.example/", False, 0, "the Kelvin sign is no K (re.IGNORECASE says it is)"),
+    ("httpſ://example.com/", False, 0, "the long s is not s (re.IGNORECASE says it is)"),
     ("http://example.com/%C3%A9", True, 0, "non-ASCII written as %XX escapes is fine"),
     # --- rule 1: scheme ---------------------------------------------------------------
     ("http://example.com", True, 1, "the simplest valid URL"),
@@ -434,6 +436,7 @@ _ROWS = [
     ("http://example.com:99999/", False, 4, "99999 is too large"),
     ("http://example.com:000080/", False, 4, "6 digits, even with a small value"),
     ("http://example.com:" + "9" * 30 + "/", False, 4, "a huge port"),
+    ("http://example.com:" + "9" * 5000, False, 4, "int() refuses 5000 digits: check the length"),
     ("http://example.com:/", False, 4, "an empty port"),
     ("http://example.com:", False, 4, "an empty port at the end"),
     ("http://[::1]:/", False, 4, "an empty port after an IPv6 address"),

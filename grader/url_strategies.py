@@ -25,6 +25,11 @@ HEX = "0123456789abcdefABCDEF"
 PATH_CHARS = ALNUM + "-._~" + "!$&'()*+,;=" + ":@"  # a segment's characters ("/" apart)
 QUERY_CHARS = PATH_CHARS + "/?"
 FORBIDDEN_IN_PATH = '<>"{}|\\^`'  # printable ASCII that only a %XX escape may stand for
+# Non-ASCII characters that str methods or re.IGNORECASE take for ASCII letters and digits:
+# the Kelvin sign and the long s match k and s, Arabic-Indic and full-width digits are digits.
+LOOKALIKES = "\u212a\u017f\u0131\u0130\u0668\uff10\u00e9\u00a0\u200b"
+# Lone surrogates are left out: they cannot be encoded as UTF-8 on their way to the learner.
+_non_ascii = st.characters(min_codepoint=0x80, exclude_categories=["Cs"])
 
 
 @dataclass(frozen=True)
@@ -351,7 +356,7 @@ def broken_urls():
         _bad_port(),
         _userinfo(),
         _insert_anywhere(st.sampled_from([chr(c) for c in range(0x21)] + ["\x7f"])),
-        _insert_anywhere(st.characters(min_codepoint=0x80, exclude_categories=["Cs"])),
+        _insert_anywhere(st.sampled_from(LOOKALIKES) | _non_ascii),
         _trailing_newline(),
         _bad_percent_escape(),
         _second_hash(),
