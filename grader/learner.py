@@ -142,13 +142,19 @@ class LearnerProcess:
 
     def start(self):
         """Start the child and wait until the module is imported; raise Failure otherwise."""
+        self.spawn()
+        self.wait_loaded()
+
+    def spawn(self):
+        """Start the child without waiting: it imports the module while the grader works on."""
         env = dict(os.environ, PYTHONIOENCODING="utf-8:backslashreplace", PYTHONDONTWRITEBYTECODE="1")
         env[MARKER] = str(os.getpid())
+        env["NETKATA_SYS_PATH"] = os.pathsep.join(p for p in sys.path if p and os.path.exists(p))
         env.pop("PYTHONSTARTUP", None)
         kwargs = {"start_new_session": True} if os.name == "posix" else {
             "creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
         self.proc = subprocess.Popen(
-            [sys.executable, "-u", CHILD_SCRIPT, str(self.path), self.function],
+            [sys.executable, "-S", "-u", CHILD_SCRIPT, str(self.path), self.function],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             cwd=self.path.parent, env=env, **kwargs)
         with _live_lock:
@@ -156,6 +162,10 @@ class LearnerProcess:
         self.output = CappedOutput(self.proc.stderr)
         self._events = _Events(self.proc.stdout)
         self._events.start()
+        return self
+
+    def wait_loaded(self):
+        """Wait until the child has imported the module; raise Failure if it cannot."""
         event = self._events.next(LOAD_TIMEOUT)
         if event is not None and event["event"] == "loaded":
             return
@@ -188,6 +198,13 @@ class LearnerProcess:
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
+
+    @property
+    def pid(self):
+        return self.proc.pid
+
+    def last_output(self):
+        return self.output.last_lines()
 
     def exit_status(self, wait=0.0):
         """The child's exit status, waiting up to ``wait`` seconds; None while it runs."""
@@ -236,14 +253,19 @@ class LearnerProcess:
 
     def send_call(self, *args, **kwargs):
         """Ask the child to call the function; the answer comes as an event."""
-        try:
-            self.proc.stdin.write((json.dumps({"args": args, "kwargs": kwargs}) + "\n").encode())
-            self.proc.stdin.flush()
-        except OSError:
-            pass  # the child is gone; the next event says so
+        self.send_request({"args": args, "kwargs": kwargs})  # a dead child: the next event says so
 
     def next_event(self, timeout):
         return self._events.next(timeout)
+
+    start_call = send_call  # what a server runner calls to start serve(); see ForkedCall
+
+    def send_request(self, request):
+        try:
+            self.proc.stdin.write((json.dumps(request) + "\n").encode())
+            self.proc.stdin.flush()
+        except OSError:
+            pass
 
     def call(self, *args, limit, **kwargs):
         """Call the function once, waiting at most ``limit`` seconds for it to finish.
@@ -271,6 +293,105 @@ class LearnerProcess:
         return outcome
 
 
+class ForkedCall:
+    """One call made in a fork of a loaded LearnerProcess (POSIX): a fresh server per check.
+
+    The fork starts past the learner's imports, in a process group of its own, so it is ready
+    in about a millisecond and stopping it stops what it started without touching the parent.
+    Its events arrive on the parent's channel tagged with this call's ID; the parent reports
+    its exit status when it ends.
+    """
+
+    _ids = iter(range(1, 1 << 62))
+
+    def __init__(self, parent):
+        self.parent = parent
+        self.id = next(self._ids)
+        self.pid = None
+        self.status = None
+        self._output_mark = 0
+        self._pending = []
+
+    def start_call(self, *args, **kwargs):
+        self._output_mark = self.parent.output.total
+        self.parent.send_request({"fork": self.id, "args": args, "kwargs": kwargs})
+        with _live_lock:
+            _live.add(self)
+        deadline = time.monotonic() + LOAD_TIMEOUT
+        while self.pid is None:
+            event = self._event(deadline - time.monotonic())
+            if event is None:
+                raise Failure("The grader could not start a copy of your program (fork failed).")
+            if event["event"] == "forked":
+                self.pid = event["pid"]
+            else:
+                self._pending.append(event)
+
+    def _event(self, timeout):
+        """The next event of this call (others are stale: earlier forks), or None."""
+        deadline = time.monotonic() + timeout
+        while True:
+            event = self.parent.next_event(max(0.0, deadline - time.monotonic()))
+            if event is None:
+                return None
+            if event["event"] == "closed":
+                self.parent._events.queue.put(event)  # the parent is gone: keep saying so
+                return {"event": "closed"}
+            if event.get("fork") == self.id:
+                if event["event"] == "exited":
+                    self.status = event["status"]
+                return event
+
+    def next_event(self, timeout):
+        """The next event that says how serve() ended, or None."""
+        if self._pending:
+            return self._pending.pop(0)
+        deadline = time.monotonic() + timeout
+        while (event := self._event(deadline - time.monotonic())) is not None:
+            if event["event"] == "exited":
+                return {"event": "closed"}
+            return event
+        return None
+
+    def alive(self):
+        return self.status is None and self.parent.alive()
+
+    def exit_status(self, wait=0.0):
+        deadline = time.monotonic() + wait
+        while self.status is None and time.monotonic() < deadline and self.parent.alive():
+            event = self._event(deadline - time.monotonic())
+            if event is not None and event["event"] != "exited":
+                self._pending.append(event)
+        return self.status
+
+    def last_output(self):
+        return self.parent.output.last_lines(since=self._output_mark)
+
+    def stop(self):
+        if self.pid is not None and self.status is None:
+            for signum, grace in ((signal.SIGTERM, STOP_GRACE), (signal.SIGKILL, 2.0)):
+                try:
+                    os.killpg(self.pid, signum)
+                except (ProcessLookupError, PermissionError):
+                    break
+                if self.exit_status(wait=grace) is not None:
+                    break
+            else:
+                _kill_group(self.pid)
+        _kill_group(self.pid)  # whatever the fork started and left behind
+        with _live_lock:
+            _live.discard(self)
+
+
+def _kill_group(pgid):
+    if pgid is None or os.name != "posix":
+        return
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
 def raised_error(event):
     return RaisedError(type=event["type"], classes=event["mro"], message=event["message"],
                        traceback=event["traceback"], line=event.get("line"))
@@ -279,8 +400,10 @@ def raised_error(event):
 def stop_all():
     """Stop every learner process still running (the grader is finishing or interrupted)."""
     with _live_lock:
-        processes = list(_live)
-    for process in processes:
+        running = list(_live)
+    for forked in [r for r in running if isinstance(r, ForkedCall)]:  # before their parents
+        forked.stop()
+    for process in running:
         process.stop()
 
 

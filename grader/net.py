@@ -41,6 +41,7 @@ class Client:
         self.sent = bytearray()
         self.received = bytearray()
         self.eof = False
+        self.closed_by_server = False
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         if receive_buffer:  # a fixed, small buffer: the server cannot park megabytes in ours
             self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
@@ -66,11 +67,21 @@ class Client:
     def close(self):
         self.sock.close()
 
-    def send(self, data):
-        """Send all of ``data`` within the timeout."""
+    def send(self, data, *, tolerate_close=False):
+        """Send all of ``data`` within the timeout.
+
+        With ``tolerate_close``, a server that closed (or reset) the connection before taking
+        it all is not an error here: ``closed_by_server`` is set and False returned, so the
+        check can read and show what the server sent before closing.
+        """
         self.sock.settimeout(self.timeout)
         try:
             self.sock.sendall(data)
+        except (BrokenPipeError, ConnectionResetError) as exc:
+            if not tolerate_close:
+                raise self._broken(exc, "sending") from None
+            self.closed_by_server = True
+            return False
         except (TimeoutError, socket.timeout):
             raise Failure(f"Sending {len(data):,} bytes to {self.what} took more than {self.timeout:g} s.",
                           sent=bytes(self.sent) + data,
@@ -78,6 +89,7 @@ class Client:
         except OSError as exc:
             raise self._broken(exc, "sending") from None
         self.sent += data
+        return True
 
     def recv_some(self, timeout=None, size=65536):
         """Whatever arrives next (b"" at end of file), or None if nothing came in time."""

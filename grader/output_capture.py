@@ -48,6 +48,12 @@ class CappedOutput:
             text += f"\n[... {cut:,} bytes of output cut ...]\n"
         return text + tail.decode("utf-8", "backslashreplace")
 
-    def last_lines(self, count=10):
-        lines = self.text().rstrip("\n").splitlines()
+    def last_lines(self, count=10, since=0):
+        """The last ``count`` lines, of what was written after the first ``since`` bytes."""
+        text = self.text()
+        with self._lock:
+            new = self.total - since
+        if new < len(text.encode("utf-8", "surrogateescape")):
+            text = text.encode("utf-8", "surrogateescape")[-new:].decode("utf-8", "replace") if new > 0 else ""
+        lines = text.rstrip("\n").splitlines()
         return "\n".join(lines[-count:])

@@ -8,13 +8,14 @@ loaded or the server does not start, the check that found out fails with the rea
 later check of that exercise is skipped at once with that one reason.
 """
 
+import os
 import time
 from pathlib import Path
 
 import pytest
 
 from grader.failures import Failure, NotStarted
-from grader.learner import LearnerFunction
+from grader.learner import ForkedCall, LearnerFunction, LearnerProcess
 from grader.learner_server import LearnerServer
 from grader.results import ERROR, FAILED, NOT_STARTED, PASSED, SKIPPED, CheckResult, ExerciseResult, exercise_status
 
@@ -34,17 +35,37 @@ class ExerciseRun:
         self.not_started = False
         self.deadline = None
         self.server = None
+        self._loaded = None  # the learner's module loaded in a child, forked for each server
         self.function = None
         self.checks = []
         self.started = None
+        self.deaths = {}  # check node id -> how the server ended during or just after it
 
-    def running_server(self):
-        """The learner's server, started now if it is not running (first use, or it died)."""
-        if self.server is None or not self.server.alive():
-            self.close()
-            self.server = LearnerServer(self.path, self.exercise.name, self.exercise.function)
-            self.server.start()
+    def fresh_server(self):
+        """A newly started server for one check.
+
+        Every check gets its own server, so what one check did to it (an idle connection, a
+        crash as a client left) cannot change another check's result, whatever the timing.
+        On POSIX each server is a fork of one child that imported the learner's module once,
+        so a fresh server costs the time of serve() reaching listen(), not of starting Python.
+        """
+        self.stop_server()
+        if os.name != "posix":
+            process = LearnerProcess(self.path, self.exercise.function, self.exercise.name)
+            process.start()
+            self.server = LearnerServer(process)
+        else:
+            if self._loaded is None or not self._loaded.alive():
+                self._loaded = LearnerProcess(self.path, self.exercise.function, self.exercise.name)
+                self._loaded.start()
+            self.server = LearnerServer(ForkedCall(self._loaded))
+        self.server.start()
         return self.server
+
+    def stop_server(self):
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
 
     def loaded_function(self):
         if self.function is None:
@@ -52,9 +73,10 @@ class ExerciseRun:
         return self.function
 
     def close(self):
-        if self.server is not None:
-            self.server.stop()
-            self.server = None
+        self.stop_server()
+        if self._loaded is not None:
+            self._loaded.stop()
+            self._loaded = None
         if self.function is not None:
             self.function.close()
 
@@ -97,11 +119,18 @@ class GradingPlugin:
 
     @pytest.fixture
     def server(self, exercise, request):
-        """The learner's server, running; a check fails if the server dies during it."""
-        server = self._start(exercise, request, exercise.running_server)
+        """The learner's server, freshly started for this check and stopped after it.
+
+        A server found dead after a check does not fail that check by itself: whether a server
+        that exits as its last client leaves is seen before or after the check ends is a
+        matter of microseconds, and a grade must not be. If the check failed, the way the
+        server ended is added to its message.
+        """
+        server = self._start(exercise, request, exercise.fresh_server)
         yield server
         if not server.alive():
-            raise server.died_message("during this check")
+            exercise.deaths[request.node.nodeid] = server.died_message("during this check").render()
+        exercise.stop_server()
 
     @pytest.fixture
     def learner(self, exercise, request):
@@ -134,6 +163,14 @@ class GradingPlugin:
             run.deadline = now + self.budget
         if run.blocked:
             pytest.skip(run.blocked)
+        marker = item.get_closest_marker("check")
+        needs = marker.kwargs.get("needs") if marker else None
+        if needs:
+            earlier = {check.name: check.status for check in run.checks}
+            if needs not in earlier:
+                raise ValueError(f"check {_sentence(item)!r} needs {needs!r}, which is not an earlier check")
+            if earlier[needs] != PASSED:
+                pytest.skip(f"skipped because \u201c{needs}\u201d did not pass")
         if now > run.deadline:
             pytest.skip(f"skipped: this exercise's checks used up their {self.budget:g} s")
 
@@ -152,10 +189,13 @@ class GradingPlugin:
         hint = marker.kwargs.get("hint") if marker else None
         failed = [p for p in phases if p[0] in (FAILED, ERROR)]
         status, message, _ = (failed or [p for p in phases if p[0] == SKIPPED] or [(PASSED, "", 0)])[0]
-        if len(failed) > 1:  # e.g. the call failed, and the teardown found the server gone: say both
+        if len(failed) > 1:
             message = "\n".join(p[1] for p in failed)
-        duration = sum(p[2] for p in phases)
         run = self._run_of(item)
+        death = run.deaths.get(item.nodeid)
+        if status == FAILED and death and death.splitlines()[0] not in message:
+            message += "\n" + death
+        duration = sum(p[2] for p in phases)
         run.checks.append(CheckResult(_sentence(item), status, points, message, hint, duration))
 
 

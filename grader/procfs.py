@@ -12,8 +12,13 @@ PROC = Path("/proc")
 TCP_LISTEN = "0A"
 
 
-def session_pids(session_id):
-    """The pids of every live process in the given session (a learner child leads its own)."""
+def available():
+    """True where /proc describes processes and TCP sockets (Linux)."""
+    return (PROC / "net" / "tcp").exists()
+
+
+def group_pids(group_id):
+    """The pids of every live process in the given process group (a learner's server leads one)."""
     pids = []
     try:
         entries = list(PROC.iterdir())
@@ -28,7 +33,7 @@ def session_pids(session_id):
             continue
         # Fields after the parenthesised command name: state ppid pgrp session ...
         fields = stat[stat.rfind(")") + 2:].split()
-        if len(fields) > 3 and int(fields[3]) == session_id:
+        if len(fields) > 2 and int(fields[2]) == group_id:
             pids.append(int(entry.name))
     return pids
 

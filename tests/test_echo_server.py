@@ -10,7 +10,7 @@ EXERCISE = "echo_server"
 # Each deliberately broken server, and the check(s) that must catch it.
 CAUGHT_BY = {
     "broken_wrong_port": ["starts and listens on the port it is given"],
-    "broken_returns": ["echoes each message right away, before the client closes"],
+    "broken_returns": ["serves a second client while the first one is connected and idle"],
     "broken_waits_for_eof": ["echoes each message right away, before the client closes"],
     "broken_decodes_text": ["echoes binary data unchanged (NUL bytes, invalid UTF-8, \\r\\n)"],
     "broken_adds_newline": ["neither adds nor removes newlines"],
