@@ -1,0 +1,51 @@
+"""Time the grader as learners and instructors run it: whole commands, median of several runs.
+
+    python scripts/benchmark.py [--runs N]
+
+Measures `grader --solutions` (every check against the reference solutions), each exercise's
+solution on its own, and `grader` on the untouched stubs, next to the bare interpreter start-up
+the stub figure sits on top of. Not a test: timings depend on the machine, so they are reported,
+not asserted.
+"""
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from grader.catalog import checks_of  # noqa: E402
+from grader.exercises import EXERCISES  # noqa: E402
+
+
+def timed(command, runs):
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = subprocess.run(command, cwd=ROOT, capture_output=True)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), min(times), max(times), result.returncode
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    runs = parser.parse_args().runs
+    grader = [sys.executable, "-m", "grader"]
+    rows = [("python -c pass (interpreter start-up)", [sys.executable, "-c", "pass"]),
+            ("grader  (untouched stubs)", grader),
+            ("grader --solutions  (all exercises)", grader + ["--solutions"])]
+    rows += [(f"grader {e.name} --solutions", grader + [e.name, "--solutions"])
+             for e in EXERCISES if checks_of(e.name)]
+    print(f"median of {runs} runs, seconds (min-max), exit status")
+    for label, command in rows:
+        median, low, high, code = timed(command, runs)
+        print(f"  {label:<48} {median:6.2f}  ({low:.2f}-{high:.2f})  exit {code}")
+
+
+if __name__ == "__main__":
+    main()

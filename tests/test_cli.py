@@ -1,0 +1,223 @@
+"""The command line as CONTRACTS.md fixes it: arguments, exit statuses, reports, bad input."""
+
+import json
+import os
+import textwrap
+
+import pytest
+
+from conftest import ROOT, grade_json, run_grader
+from grader.catalog import checks_of
+from grader.exercises import EXERCISES
+
+STATUSES = {"passed", "failed", "not_started", "missing"}
+CHECK_STATUSES = {"passed", "failed", "error", "skipped"}
+
+
+def write_tree(tmp_path, exercise, source):
+    folder = tmp_path / "tree" / exercise
+    folder.mkdir(parents=True)
+    (folder / f"{exercise}.py").write_text(textwrap.dedent(source))
+    return tmp_path / "tree"
+
+
+def test_untouched_stubs_are_not_started():
+    code, report = grade_json()
+    assert code == 1
+    assert [e["name"] for e in report["exercises"]] == [e.name for e in EXERCISES]
+    for exercise in report["exercises"]:
+        assert exercise["status"] == "not_started", exercise
+        assert exercise["score"] == 0
+        assert all(c["status"] == "skipped" for c in exercise["checks"])
+
+
+def test_text_report_for_stubs_says_where_to_begin():
+    result = run_grader()
+    assert result.returncode == 1
+    assert "not started" in result.stdout
+    assert "Next: echo_server" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("exercise", [e.name for e in EXERCISES])
+def test_reference_solution_passes_every_check(exercise):
+    if not checks_of(exercise):
+        pytest.skip(f"{exercise} has no checks yet")
+    code, report = grade_json(exercise, "--solutions")
+    (result,) = report["exercises"]
+    assert result["status"] == "passed", result
+    assert code == 0
+
+
+def test_json_report_matches_the_contract():
+    code, report = grade_json("echo_server", "--solutions")
+    assert set(report) >= {"score", "max_score", "exercises"}
+    assert isinstance(report["score"], float) and isinstance(report["max_score"], float)
+    for exercise in report["exercises"]:
+        assert set(exercise) >= {"name", "status", "score", "max_score", "checks"}
+        assert exercise["status"] in STATUSES
+        assert exercise["max_score"] == 12.0
+        assert exercise["score"] == sum(c["score"] for c in exercise["checks"])
+        for check in exercise["checks"]:
+            assert set(check) >= {"name", "status", "score", "max_score", "message"}
+            assert check["status"] in CHECK_STATUSES
+            assert isinstance(check["message"], str)
+    assert report["score"] == sum(e["score"] for e in report["exercises"])
+
+
+def test_every_exercise_is_worth_twelve_points():
+    for exercise in EXERCISES:
+        points = [c.points for c in checks_of(exercise.name)]
+        assert not points or sum(points) == 12, exercise.name
+
+
+def test_unknown_exercise_is_a_usage_error():
+    result = run_grader("echo_sever")
+    assert result.returncode == 2
+    assert "unknown exercise 'echo_sever'" in result.stderr
+    assert "Did you mean echo_server?" in result.stderr
+
+
+def test_missing_tree_is_a_usage_error(tmp_path):
+    result = run_grader("--path", tmp_path / "nowhere")
+    assert result.returncode == 2
+    assert "no such folder" in result.stderr
+
+
+def test_formats_not_yet_available_are_a_usage_error():
+    result = run_grader("--format", "junit")
+    assert result.returncode == 2
+    assert "not available yet" in result.stderr
+
+
+def test_exercises_missing_from_a_tree_are_reported_missing(tmp_path):
+    (tmp_path / "tree").mkdir()
+    code, report = grade_json("--path", tmp_path / "tree")
+    assert code == 1
+    assert {e["status"] for e in report["exercises"]} == {"missing"}
+
+
+def test_output_file(tmp_path):
+    out = tmp_path / "report.json"
+    result = run_grader("echo_server", "--format", "json", "--output", out)
+    assert result.returncode == 1 and result.stdout == ""
+    assert json.loads(out.read_text())["exercises"][0]["status"] == "not_started"
+
+
+def test_syntax_error_names_file_and_line(tmp_path):
+    tree = write_tree(tmp_path, "echo_server", """\
+        def serve(host, port):
+            while True
+                pass
+        """)
+    code, report = grade_json("echo_server", "--path", tree)
+    checks = report["exercises"][0]["checks"]
+    assert code == 1 and report["exercises"][0]["status"] == "failed"
+    assert checks[0]["status"] == "failed"
+    assert "echo_server.py, line 2" in checks[0]["message"]
+    assert {c["status"] for c in checks[1:]} == {"skipped"}
+
+
+def test_import_error_names_file_line_and_error(tmp_path):
+    tree = write_tree(tmp_path, "echo_server", """\
+        import socket
+        PORT = undefined_name
+        def serve(host, port):
+            pass
+        """)
+    code, report = grade_json("echo_server", "--path", tree)
+    checks = report["exercises"][0]["checks"]
+    assert "echo_server.py, line 2 raised NameError" in checks[0]["message"]
+    assert {c["status"] for c in checks[1:]} == {"skipped"}
+
+
+def test_renamed_function_is_explained(tmp_path):
+    tree = write_tree(tmp_path, "echo_server", "def server(host, port):\n    pass\n")
+    _, report = grade_json("echo_server", "--path", tree)
+    assert "has no function named serve()" in report["exercises"][0]["checks"][0]["message"]
+
+
+def test_not_implemented_at_run_time_is_not_started(tmp_path):
+    tree = write_tree(tmp_path, "echo_server", """\
+        def serve(host, port):
+            print("starting")
+            raise NotImplementedError
+        """)
+    code, report = grade_json("echo_server", "--path", tree)
+    assert report["exercises"][0]["status"] == "not_started"
+
+
+def test_exit_at_import_is_reported(tmp_path):
+    tree = write_tree(tmp_path, "echo_server", "import sys\nsys.exit(0)\n")
+    _, report = grade_json("echo_server", "--path", tree)
+    message = report["exercises"][0]["checks"][0]["message"]
+    assert "SystemExit" in message or "exited" in message
+
+
+def test_megabytes_of_output_are_capped(tmp_path):
+    tree = write_tree(tmp_path, "echo_server", """\
+        import sys
+        sys.stdout.write("x" * 20_000_000)
+        raise RuntimeError("boom")
+        """)
+    result = run_grader("echo_server", "--path", tree)
+    assert result.returncode == 1
+    assert "RuntimeError" in result.stdout
+    assert len(result.stdout) < 20_000
+
+
+def test_grading_writes_nothing_into_the_tree(tmp_path):
+    tree = write_tree(tmp_path, "echo_server", (ROOT / "solutions/echo_server/echo_server.py").read_text())
+    before = sorted(p.relative_to(tree) for p in tree.rglob("*"))
+    code, _ = grade_json("echo_server", "--path", tree, cwd=tree)
+    assert code == 0
+    assert sorted(p.relative_to(tree) for p in tree.rglob("*")) == before
+
+
+def _learner_processes(grader_pid):
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                environ = open(f"/proc/{entry}/environ", "rb").read().split(b"\0")
+            except OSError:
+                continue
+            if f"NETKATA_LEARNER={grader_pid}".encode() in environ:
+                found.append(int(entry))
+    return found
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/environ"), reason="needs /proc")
+def test_no_learner_process_outlives_a_run(tmp_path):
+    import subprocess
+    import sys
+
+    tree = write_tree(tmp_path, "echo_server", """\
+        import socket, subprocess, sys, threading
+        subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+        def serve(host, port):
+            server = socket.create_server((host, port))
+            while True:
+                conn, _ = server.accept()
+                threading.Thread(target=lambda c=conn: [c.sendall(d) for d in iter(lambda: c.recv(65536), b"")],
+                                 daemon=True).start()
+        """)
+    process = subprocess.Popen([sys.executable, "-m", "grader", "echo_server", "--path", str(tree)],
+                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process.wait(timeout=120)
+    assert _learner_processes(process.pid) == []
+
+
+def test_same_submission_same_report(tmp_path):
+    broken = ROOT / "tests/implementations/echo_server/broken_adds_newline.py"
+    tree = write_tree(tmp_path, "echo_server", broken.read_text())
+    reports = []
+    for _ in range(2):
+        _, report = grade_json("echo_server", "--path", tree)
+        for exercise in report["exercises"]:
+            exercise.pop("duration")
+            for check in exercise["checks"]:
+                check.pop("duration")
+        report.pop("duration")
+        reports.append(report)
+    assert reports[0] == reports[1]
