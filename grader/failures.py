@@ -81,11 +81,13 @@ class Mismatch(Failure):
 
     def __init__(self, summary, *, expected, received, **fields):
         super().__init__(summary, expected=expected, received=received, **fields)
-        if self.note is None and isinstance(expected, (bytes, str)) and isinstance(received, type(expected)):
-            self.note = _where_they_differ(expected, received)
+        if self.note is None and isinstance(expected, (bytes, str)) and isinstance(received, type(expected)) \
+                and received:
+            self.note = where_they_differ(expected, received)
 
 
-def _where_they_differ(expected, received):
+def where_they_differ(expected, received):
+    """One sentence locating the first difference (or the cut) between two long values."""
     unit = "byte" if isinstance(expected, bytes) else "character"
     index = first_difference(expected, received)
     if index is None:

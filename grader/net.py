@@ -157,6 +157,7 @@ class Client:
         self.sock.setblocking(False)
         got = bytearray()
         offset = 0
+        error = None
         try:
             with selectors.DefaultSelector() as selector:
                 selector.register(self.sock, selectors.EVENT_READ | selectors.EVENT_WRITE)
@@ -184,16 +185,21 @@ class Client:
                     except BlockingIOError:
                         continue
                     except OSError as exc:
-                        raise self._broken(exc, "sending while reading") from None
+                        error = exc
+                        break
         finally:
             self.sent += payload[:offset]
             self.received += got
+        if error is not None:
+            raise self._broken(error, "the grader was still sending")
         return bytes(got)
 
     def _broken(self, exc, doing):
         if exc.errno in (errno.ECONNRESET, errno.EPIPE):
-            return Failure(f"The connection was reset by {self.what} while {doing}.",
-                           sent=bytes(self.sent), received=bytes(self.received),
+            big = len(self.sent) > 4096
+            counts = f" ({len(self.sent):,} bytes sent, {len(self.received):,} received)" if big else ""
+            return Failure(f"The connection was reset by {self.what} while {doing}{counts}.",
+                           sent=None if big else bytes(self.sent), received=None if big else bytes(self.received),
                            hint="Your server closed the connection (or crashed) before it was done. "
                                 "Did an exception end the handler, or did it close too early?")
         return Failure(f"Network error while {doing}: {exc}", sent=bytes(self.sent), received=bytes(self.received))

@@ -5,8 +5,6 @@ target the port a learner uses when running their own file (``python echo_server
 not the random port the grader used.
 """
 
-import shlex
-
 HAND_PORT = 9000
 MAX_SHOWN = 80  # bytes; longer probes are not worth pasting
 
@@ -18,8 +16,17 @@ def python_probe(data, *, half_close=False, port=HAND_PORT):
     """
     if len(data) > MAX_SHOWN:
         return None
-    steps = ["import socket", f"s = socket.create_connection(('127.0.0.1', {port}))", f"s.sendall({data!r})"]
+    steps = ["import socket", f'c = socket.create_connection(("127.0.0.1", {port}))', f"c.sendall({_literal(data)})"]
     if half_close:
-        steps.append("s.shutdown(socket.SHUT_WR)")
-    steps.append("print(s.recv(65536))")
-    return "python -c " + shlex.quote("; ".join(steps))
+        steps.append("c.shutdown(socket.SHUT_WR)")
+    steps.append("print(c.recv(65536))")
+    return "python -c '" + "; ".join(steps) + "'"
+
+
+_ESCAPES = {ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t", ord('"'): '\\"', ord("\\"): "\\\\"}
+
+
+def _literal(data):
+    """A bytes literal in double quotes with no single quote in it, to sit inside '...' in a shell."""
+    body = "".join(_ESCAPES.get(b, chr(b) if 32 <= b < 127 and b != 39 else f"\\x{b:02x}") for b in data)
+    return f'b"{body}"'
