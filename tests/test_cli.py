@@ -208,16 +208,14 @@ def test_no_learner_process_outlives_a_run(tmp_path):
     assert _learner_processes(process.pid) == []
 
 
-def test_same_submission_same_report(tmp_path):
+def test_same_submission_same_grade(tmp_path):
+    """The grade never depends on timing. (A message may: a server that adds a newline after
+    every recv() sends back a stream that depends on how TCP cut the data, and the message
+    describes what it really did.)"""
     broken = ROOT / "tests/implementations/echo_server/broken_adds_newline.py"
     tree = write_tree(tmp_path, "echo_server", broken.read_text())
-    reports = []
-    for _ in range(2):
+    grades = []
+    for _ in range(3):
         _, report = grade_json("echo_server", "--path", tree)
-        for exercise in report["exercises"]:
-            exercise.pop("duration")
-            for check in exercise["checks"]:
-                check.pop("duration")
-        report.pop("duration")
-        reports.append(report)
-    assert reports[0] == reports[1]
+        grades.append([(c["name"], c["status"], c["score"]) for c in report["exercises"][0]["checks"]])
+    assert grades[0] == grades[1] == grades[2]

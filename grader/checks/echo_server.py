@@ -139,9 +139,10 @@ def check_big_payload(server):
     with Client(server.address, timeout=5.0, receive_buffer=BIG_RECEIVE_BUFFER) as client:
         received = client.exchange(payload, timeout=15.0)
     if received != payload:
-        ending = "and then the connection closed" if client.eof else "before the grader stopped waiting"
-        raise Failure(f"Sent {BIG_SIZE:,} random bytes, reading the echo while sending; {len(received):,} bytes "
-                      f"came back {ending}.", note=where_they_differ(payload, received) if received else None)
+        ending = "and then the connection closed" if client.eof else "by the time the grader stopped waiting"
+        what = "a different stream of bytes came back" if received else "nothing came back"
+        raise Failure(f"Sent {BIG_SIZE:,} random bytes, reading the echo while sending; {what} {ending}.",
+                      note=where_they_differ(payload, received) if received else None)
 
 
 @check("sends everything back, then closes, after the client shuts down its side", points=1,
