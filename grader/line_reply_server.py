@@ -48,7 +48,6 @@ from grader.line_protocol import LineSplitter, reply_to
 
 LOOPBACK = "127.0.0.1"
 RECV_SIZE = 65536
-READS_PER_EVENT = 64  # recv() calls per readiness event: drain the buffer, but let others run
 MAX_BYTES = 16 * 1024 * 1024  # per connection; the checks send well under 2 MiB
 MAX_OPEN = 64  # connections served at once; more are closed at once (still counted)
 STOP_TIMEOUT = 5.0  # seconds for the thread to finish after stop()
@@ -75,7 +74,7 @@ class Merged:
     """All replies of a batch in one send: a client must find several lines in one recv()."""
 
     def split(self, replies):
-        return [b"".join(replies)]
+        return [b"".join(replies)] if replies else []
 
     def __str__(self):
         return "several replies joined in one piece"
@@ -366,6 +365,7 @@ class LineReplyServer:
             self._open.append(conn)
             selector.register(sock, selectors.EVENT_READ, conn)
             self._say(conn, "connection opened")
+            conn.read(now)  # bytes sent right after connecting count for a sync() in this round
 
     def _say(self, conn, text, data=None):
         if self.log is not None:
@@ -408,8 +408,9 @@ class _Connection:
             self.read(now)
 
     def read(self, now):
+        """Read everything there is (``sync()`` relies on it; ``MAX_BYTES`` bounds it)."""
         record = self.record
-        for _ in range(READS_PER_EVENT):
+        while True:
             try:
                 data = self.sock.recv(RECV_SIZE)
             except BlockingIOError:
@@ -571,9 +572,9 @@ def main(argv=None):
     server = LineReplyServer(cut=CUTS[args.cut](), pause=args.pause, stall_after=args.stall_after,
                              close_after=args.close_after, port=args.port, log=lambda text: print(text, flush=True))
     with server:
-        host, port = server.address
-        print(f"Line-reply server on {host}:{port}; Ctrl-C stops it.", flush=True)
         try:
+            host, port = server.address
+            print(f"Line-reply server on {host}:{port}; Ctrl-C stops it.", flush=True)
             threading.Event().wait()
         except KeyboardInterrupt:
             pass
