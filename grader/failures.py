@@ -81,6 +81,8 @@ class Mismatch(Failure):
 
     def __init__(self, summary, *, expected, received, **fields):
         super().__init__(summary, expected=expected, received=received, **fields)
+        if isinstance(expected, Prose) and self.sent is not None:
+            expected = self.sent  # "the same bytes back": compare with what was sent
         if self.note is None and isinstance(expected, (bytes, str)) and isinstance(received, type(expected)) \
                 and received:
             self.note = where_they_differ(expected, received)

@@ -228,6 +228,6 @@ def _verdict(call, hint):
 def _with_hypothesis_note(failure):
     notes = getattr(failure, "__notes__", [])
     message = failure.render()
-    if any("Falsifying example" in note for note in notes):
+    if any(note.startswith(("Falsifying example", "Failing test case")) for note in notes):
         message += "\n(Hypothesis tried many inputs; this is the smallest failing one it found.)"
     return message

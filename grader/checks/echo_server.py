@@ -22,8 +22,12 @@ REPLY_TIMEOUT = 1.0  # seconds to wait for an echo on loopback (it takes well un
 RUN_BY_HAND = f"python exercises/echo_server/echo_server.py {HAND_PORT}   # then, in another terminal: "
 
 
-def expect_echo(client, data, *, hint=None):
-    """Send ``data`` and wait for exactly it to come back, without closing anything.
+def expect_echo(client, data, *, hint=None, then_half_close=False):
+    """Send ``data`` and wait for exactly it to come back (without closing anything, by default).
+
+    With ``then_half_close`` the client shuts down its sending side after the data, so a
+    server that sends back less and closes is caught at once instead of after the deadline
+    (what makes shrinking a Hypothesis counterexample quick).
 
     A failure shows this message and what came back for it; earlier messages on the same
     connection, which came back right, are mentioned in a note (an extra byte after one of
@@ -31,13 +35,15 @@ def expect_echo(client, data, *, hint=None):
     """
     earlier = bytes(client.sent)
     client.send(data)
+    if then_half_close:
+        client.shutdown_write()
     got = client.recv_exactly(len(data), REPLY_TIMEOUT)
     if got == data:
         return
-    probe = python_probe(data)
+    probe = python_probe(data, half_close=then_half_close)
     note = (f"Before this, {show(earlier, 60)} was sent on the same connection and came back unchanged."
             if earlier else None)
-    fields = dict(sent=data, received=got, expected=data, hint=hint, note=note,
+    fields = dict(sent=data, received=got, expected=Prose("the same bytes back"), hint=hint, note=note,
                   reproduce=RUN_BY_HAND + probe if probe and not earlier else None)
     if not got and client.eof:
         raise Mismatch("Your server closed the connection instead of echoing the data.", **fields)
@@ -69,9 +75,10 @@ def check_echoes_right_away(server):
 @given(payload=st.binary(min_size=1, max_size=4096))
 @example(payload=b"\x00\x01 NUL and invalid UTF-8: \xff\xfe\xc3\x28 \r\n")
 @example(payload=b"\xff\x00 no newline at the end")
+@example(payload=bytes(range(256)))  # every byte value once: any change to one of them shows
 def check_binary_data(server, payload):
     with Client(server.address) as client:
-        expect_echo(client, payload)
+        expect_echo(client, payload, then_half_close=True)
 
 
 NEWLINE_MESSAGES = (b"no newline at the end", b"one line\n", b"two\nlines\n", b"\r\n", b"\n\n\n",
