@@ -19,6 +19,7 @@ class CheckInfo:
     name: str
     points: float
     hint: str | None
+    needs: str | None = None
 
 
 def check_module(exercise_name):
@@ -39,7 +40,7 @@ def checks_of(exercise_name):
         for decorator in node.decorator_list:
             if isinstance(decorator, ast.Call) and getattr(decorator.func, "id", None) == "check":
                 keywords = {k.arg: ast.literal_eval(k.value) for k in decorator.keywords
-                            if k.arg in ("points", "hint")}
+                            if k.arg in ("points", "hint", "needs")}
                 found.append(CheckInfo(ast.literal_eval(decorator.args[0]), float(keywords["points"]),
-                                       keywords.get("hint")))
+                                       keywords.get("hint"), keywords.get("needs")))
     return tuple(found)

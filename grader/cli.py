@@ -12,6 +12,7 @@ import sys
 import traceback
 from pathlib import Path
 
+from grader.catalog import checks_of
 from grader.exercises import BY_NAME, EXERCISES
 from grader.reports import FORMATS, PLANNED
 
@@ -47,6 +48,9 @@ def parser():
     p.add_argument("--format", default="text", choices=[*FORMATS, *PLANNED],
                    help="report format (default: text)")
     p.add_argument("--output", metavar="FILE", type=Path, help="write the report to FILE instead of stdout")
+    p.add_argument("--check", metavar="TEXT", dest="focus",
+                   help="run only the checks whose sentence contains TEXT (and the checks they need); "
+                        "the score then covers those checks only")
     return p
 
 
@@ -80,10 +84,13 @@ def main(argv=None):
             raise UsageError(f"--format {args.format} is not available yet; this version writes "
                              + " and ".join(FORMATS) + ".")
         exercises = select_exercises(args.exercises)
+        if args.focus and not any(args.focus.lower() in c.name.lower()
+                                  for e in exercises for c in checks_of(e.name)):
+            raise UsageError(f"no check of {', '.join(e.name for e in exercises)} contains {args.focus!r}")
         tree = select_tree(args)
         from grader.run import grade
         try:
-            report = grade(tree, exercises)
+            report = grade(tree, exercises, args.focus)
         except (KeyboardInterrupt, UsageError):
             raise
         except Exception:

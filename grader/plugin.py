@@ -81,16 +81,53 @@ class ExerciseRun:
             self.function.close()
 
 
+def selected_checks(names, focus, needs, first_of):
+    """The checks a focus selects (sentence contains it, any case) and what they depend on."""
+    chosen = {n for n in names if focus.lower() in n.lower()}
+    if chosen:
+        chosen |= first_of
+    pending = list(chosen)
+    while pending:
+        needed = needs.get(pending.pop())
+        if needed and needed not in chosen:
+            chosen.add(needed)
+            pending.append(needed)
+    return [n for n in names if n in chosen]
+
+
+def _needs(item):
+    marker = item.get_closest_marker("check")
+    return marker.kwargs.get("needs") if marker else None
+
+
+def _first_per_module(items):
+    seen = {}
+    for item in items:
+        seen.setdefault(str(item.fspath), item)
+    return list(seen.values())
+
+
 def _sentence(item):
     marker = item.get_closest_marker("check")
     return marker.kwargs["sentence"] if marker else item.name
 
 
 class GradingPlugin:
-    def __init__(self, tree, exercises, budget=EXERCISE_BUDGET):
+    def __init__(self, tree, exercises, budget=EXERCISE_BUDGET, focus=None):
         self.budget = budget
+        self.focus = focus
         self.runs = {exercise.name: ExerciseRun(exercise, tree) for exercise in exercises}
         self._phases = {}
+
+    def pytest_collection_modifyitems(self, session, config, items):
+        """With a focus, run only the checks it selects and the checks those depend on."""
+        if not self.focus:
+            return
+        names = [_sentence(item) for item in items]
+        keep = set(selected_checks(names, self.focus, {_sentence(i): _needs(i) for i in items},
+                                   first_of={_sentence(i) for i in _first_per_module(items)}))
+        config.hook.pytest_deselected(items=[i for i in items if _sentence(i) not in keep])
+        items[:] = [i for i in items if _sentence(i) in keep]
 
     def results(self):
         """An ExerciseResult for every exercise that ran."""

@@ -21,23 +21,37 @@ class GraderError(Exception):
     """The grader itself could not finish (never the learner's fault)."""
 
 
-def grade(tree, exercises):
+def grade(tree, exercises, focus=None):
+    """Grade ``exercises`` of ``tree``; ``focus`` keeps only the checks whose sentence contains it
+    (and the checks they depend on)."""
     started = time.monotonic()
     tree = Path(tree)
     results = {}
     to_run = []
     for exercise in exercises:
-        settled = settle_without_running(exercise, tree)
+        settled = settle_without_running(exercise, tree, focus)
         if settled is None:
             to_run.append(exercise)
         else:
             results[exercise.name] = settled
     if to_run:
-        results.update(run_checks(tree, to_run))
+        results.update(run_checks(tree, to_run, focus))
     return Report([results[e.name] for e in exercises], str(tree), time.monotonic() - started)
 
 
-def settle_without_running(exercise, tree):
+def focused_checks(exercise_name, focus):
+    """The catalog's checks of an exercise that a focus keeps (all of them without one)."""
+    from grader.plugin import selected_checks
+
+    infos = checks_of(exercise_name)
+    if not focus or not infos:
+        return list(infos)
+    kept = set(selected_checks([i.name for i in infos], focus, {i.name: i.needs for i in infos},
+                               first_of={infos[0].name}))
+    return [i for i in infos if i.name in kept]
+
+
+def settle_without_running(exercise, tree, focus=None):
     """An ExerciseResult decided by reading the learner's file alone, or None if checks must run."""
     path = exercise.file_in(tree)
     state = inspect_file(path, exercise.function)
@@ -45,7 +59,8 @@ def settle_without_running(exercise, tree):
         return ExerciseResult(exercise.name, MISSING if state.kind == "missing" else NOT_STARTED, [], str(path))
     if state.kind == "ready":
         return None
-    checks = [CheckResult(info.name, SKIPPED, info.points, hint=info.hint) for info in checks_of(exercise.name)]
+    checks = [CheckResult(info.name, SKIPPED, info.points, hint=info.hint)
+              for info in focused_checks(exercise.name, focus)]
     if state.kind == "missing":
         for check in checks:
             check.message = f"missing: there is no {exercise.name}/{exercise.filename} in {tree}"
@@ -102,14 +117,14 @@ def _pytest_environment():
                 os.environ[name] = value
 
 
-def run_checks(tree, exercises):
+def run_checks(tree, exercises, focus=None):
     import pytest
 
     from grader.learner import stop_all
     from grader.plugin import GradingPlugin
 
     configure_hypothesis()
-    plugin = GradingPlugin(tree, exercises)
+    plugin = GradingPlugin(tree, exercises, focus=focus)
     args = [
         "-s", "--rootdir", str(CHECKS_DIR), "-c", str(CHECKS_DIR / "pytest.ini"),
         "--confcutdir", str(CHECKS_DIR),

@@ -219,3 +219,15 @@ def test_same_submission_same_grade(tmp_path):
         _, report = grade_json("echo_server", "--path", tree)
         grades.append([(c["name"], c["status"], c["score"]) for c in report["exercises"][0]["checks"]])
     assert grades[0] == grades[1] == grades[2]
+
+
+def test_check_focus_runs_the_named_check_and_what_it_needs():
+    code, report = grade_json("echo_server", "--solutions", "--check", "RESETS")
+    assert [c["name"] for c in report["exercises"][0]["checks"]] == [
+        "starts and listens on the port it is given", "keeps serving after a client resets its connection"]
+    assert code == 0
+
+
+def test_check_focus_that_matches_nothing_is_a_usage_error():
+    result = run_grader("echo_server", "--check", "no such check")
+    assert result.returncode == 2 and "contains 'no such check'" in result.stderr
