@@ -13,8 +13,12 @@ Design choices, each for a check:
 * Stalls wait on an Event, not in ``sleep``: closing the server ends them at once.
 * ``close()`` stops accepting, shuts down every kept-alive connection and joins every thread
   with a bound, and says so if one is left: nothing outlives the ``with`` block.
+
+Run by hand, it serves one check's scenario until Ctrl-C, printing each request; a failing
+check prints the command (``python -m grader.paginated_api --port 9000 --sizes 3,3,2 ...``).
 """
 
+import argparse
 import socket
 import sys
 import threading
@@ -23,7 +27,7 @@ from collections import Counter
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from grader.pagination_scenario import ENTRY_PATH, JSON, Reply
+from grader.pagination_scenario import ENTRY_PATH, JSON, LINK_STYLES, Reply, Scenario, reply_from_spec
 
 MAX_REQUESTS = 200  # far more than any scenario needs; a client past it is not stopping
 IDLE_TIMEOUT = 10.0  # seconds a kept-alive connection may sit idle (a 429 wait is 1 s)
@@ -42,6 +46,7 @@ class Request:
     at: float  # time.monotonic() when its head had been read
     page: int | None  # the page served at that target; None when none is
     status: int  # the status answered (a stalled one may never have been delivered)
+    delay: float = 0.0  # seconds the answer was held back (a stall)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -64,9 +69,9 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False  # close() joins the threads itself, with a bound
 
-    def __init__(self, api):
+    def __init__(self, api, port):
         self.api = api
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__(("127.0.0.1", port), _Handler)
 
     def process_request(self, request, client_address):
         """Like ThreadingMixIn's, but keeps the thread and socket so close() can end them."""
@@ -88,6 +93,12 @@ class _Server(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
+def _answer(request):
+    if request.delay:
+        return f"(stalled: {request.status} only after {request.delay:g} s)"
+    return str(request.status)
+
+
 class PaginatedAPI:
     """A paginated JSON API serving one scenario at a time; use it as a context manager.
 
@@ -95,9 +106,12 @@ class PaginatedAPI:
     and clears the log, so one server can serve many Hypothesis examples.
     """
 
-    def __init__(self, scenario, *, max_requests=MAX_REQUESTS, idle_timeout=IDLE_TIMEOUT):
+    def __init__(self, scenario, *, max_requests=MAX_REQUESTS, idle_timeout=IDLE_TIMEOUT, port=0,
+                 on_request=None):
         self.max_requests = max_requests
         self.idle_timeout = idle_timeout
+        self.port = port  # 0: one the OS picks (the grader); a fixed one when run by hand
+        self.on_request = on_request  # called with each Request as it is logged (run by hand)
         self._lock = threading.Lock()
         self._closing = threading.Event()
         self._threads = []
@@ -106,7 +120,7 @@ class PaginatedAPI:
         self.use(scenario)
 
     def __enter__(self):
-        self._server = _Server(self)
+        self._server = _Server(self, self.port)
         host, port = self._server.server_address[:2]
         self.origin = f"http://{host}:{port}"
         self._accepting = threading.Thread(target=self._server.serve_forever,
@@ -159,7 +173,7 @@ class PaginatedAPI:
             return "(no request reached the API)"
         start = log[0].at
         lines = [f"#{r.number:<3} connection {r.connection:<2} +{r.at - start:6.3f} s  GET {r.target}"
-                 f"  -> {r.status}" + (f" (page {r.page})" if r.page is not None else "")
+                 f"  -> {_answer(r)}" + (f" (page {r.page})" if r.page is not None else "")
                  for r in log]
         if len(lines) > limit:
             cut = len(lines) - limit
@@ -214,7 +228,10 @@ class PaginatedAPI:
             else:
                 page, reply = self.scenario.answer(target, self._seen[target], self.origin)
                 self._seen[target] += 1
-            self._log.append(Request(number, target, handler.connection_id, at, page, reply.status))
+            request = Request(number, target, handler.connection_id, at, page, reply.status, reply.delay)
+            self._log.append(request)
+        if self.on_request is not None:
+            self.on_request(request)
         if reply.delay and self._closing.wait(reply.delay):
             handler.close_connection = True  # closing: give up the stalled answer
             return
@@ -227,3 +244,71 @@ class PaginatedAPI:
             handler.wfile.write(reply.body)
         except OSError:  # the client gave up waiting (a timeout) and closed
             handler.close_connection = True
+
+
+# --- run by hand ----------------------------------------------------------------------------------
+
+def scenario_from_args(args):
+    """The Scenario a command line names (the inverse of ``Scenario.command``)."""
+    sizes = [int(size) for size in args.sizes.split(",")]
+    links = args.links.split(",")
+    faults, broken = {}, {}
+    for option, into in ((args.fault, faults), (args.broken, broken)):
+        for spec in option:
+            page, _, reply = spec.partition("=")
+            if into is faults:
+                faults.setdefault(int(page), []).append(reply_from_spec(reply))
+            else:
+                broken[int(page)] = reply_from_spec(reply)
+    return Scenario.numbered(sizes, links=links[0] if len(links) == 1 else tuple(links), faults=faults,
+                             broken=broken, loop_to=args.loop_to, redirect_entry=args.redirect)
+
+
+def parser():
+    p = argparse.ArgumentParser(
+        prog="python -m grader.paginated_api",
+        description="Serve the paginator checks' API on 127.0.0.1 until Ctrl-C, printing each request.")
+    p.add_argument("--port", type=int, default=9000)
+    p.add_argument("--sizes", default="3,3,2", help="items per page, e.g. 3,0,2 (default: 3,3,2)")
+    p.add_argument("--links", default="absolute",
+                   help=f"how next links are written: one of {', '.join(LINK_STYLES)}, or one per page")
+    p.add_argument("--fault", action="append", default=[], metavar="PAGE=REPLY",
+                   help="the page's first requests get these replies, in order (repeatable): "
+                        "429, 429:N (Retry-After: N), a status (503), stall:S, html, json:VALUE")
+    p.add_argument("--broken", action="append", default=[], metavar="PAGE=REPLY",
+                   help="every request of the page gets this reply")
+    p.add_argument("--loop-to", type=int, help="the last page's next points back to this page")
+    p.add_argument("--redirect", action="store_true", help="the first URL answers 302 to page 0")
+    return p
+
+
+def main(argv=None):
+    p = parser()
+    args = p.parse_args(argv)
+    try:
+        scenario = scenario_from_args(args)
+    except ValueError as problem:
+        p.error(str(problem))
+
+    def show(request):
+        page = f" (page {request.page})" if request.page is not None else ""
+        print(f"#{request.number:<3} connection {request.connection:<2} GET {request.target} -> "
+              f"{_answer(request)}{page}", flush=True)
+
+    api = PaginatedAPI(scenario, port=args.port, on_request=show)
+    try:
+        api.__enter__()
+    except OSError as problem:
+        p.exit(1, f"cannot listen on 127.0.0.1:{args.port}: {problem.strerror} (try another --port)\n")
+    with api:
+        print(f"Serving {scenario.describe()}\nFirst URL: {api.url}\n"
+              f"Faults happen on a page's first requests only, and after {api.max_requests} requests every "
+              "answer is 410: restart to begin again. Ctrl-C stops.", flush=True)
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":
+    main()

@@ -16,6 +16,7 @@ needs; nothing in a page says how many pages there are.
 import hashlib
 import json
 import posixpath
+import shlex
 from dataclasses import dataclass, field
 from http import HTTPStatus
 
@@ -44,6 +45,7 @@ class Reply:
     body: bytes | None = None
     delay: float = 0.0  # seconds the server keeps silent first: a stall when above the timeout
     label: str = ""  # how a scenario's description names it
+    spec: str = ""  # how the command line names it (reply_from_spec reads it back)
 
 
 def _error_body(status, message=None):
@@ -54,28 +56,47 @@ def too_many_requests(retry_after=1):
     """429; ``retry_after=None`` leaves the Retry-After header out (the client then waits 1 s)."""
     headers = JSON if retry_after is None else JSON + (("Retry-After", str(retry_after)),)
     label = "429" if retry_after is None else f"429 Retry-After: {retry_after}"
-    return Reply(429, headers, _error_body(429), label=label)
+    spec = "429" if retry_after is None else f"429:{retry_after}"
+    return Reply(429, headers, _error_body(429), label=label, spec=spec)
 
 
 def error(status):
     """Any error status with a small JSON body, as a real API sends."""
-    return Reply(status, JSON, _error_body(status), label=str(status))
+    return Reply(status, JSON, _error_body(status), label=str(status), spec=str(status))
 
 
 def stall(seconds):
     """The page, but only after ``seconds`` of silence (or never, if the server closes first)."""
-    return Reply(delay=seconds, label=f"stall {seconds:g} s")
+    return Reply(delay=seconds, label=f"stall {seconds:g} s", spec=f"stall:{seconds:g}")
 
 
 def not_json():
     """A 200 whose body is HTML, as a proxy or a captive portal sends: not JSON at all."""
     body = b"<html><body><h1>Service temporarily unavailable</h1></body></html>"
-    return Reply(200, (("Content-Type", "text/html; charset=utf-8"),), body, label="an HTML body")
+    return Reply(200, (("Content-Type", "text/html; charset=utf-8"),), body, label="an HTML body",
+                 spec="html")
 
 
 def json_body(value):
     """A 200 with valid JSON that is not a page (a list, an object missing "next", ...)."""
-    return Reply(200, JSON, json.dumps(value).encode(), label=f"the JSON {json.dumps(value)}")
+    text = json.dumps(value)
+    return Reply(200, JSON, text.encode(), label=f"the JSON {text}", spec="json:" + text)
+
+
+def reply_from_spec(spec):
+    """The Reply a command-line spec names: 429, 429:N, a status, stall:S, html or json:VALUE."""
+    kind, _, argument = spec.partition(":")
+    if kind == "429":
+        return too_many_requests(int(argument) if argument else None)
+    if kind == "stall":
+        return stall(float(argument))
+    if kind == "html" and not argument:
+        return not_json()
+    if kind == "json":
+        return json_body(json.loads(argument))
+    if kind.isdigit() and not argument and 400 <= int(kind) <= 599:
+        return error(int(kind))
+    raise ValueError(f"not a reply: {spec!r} (use 429, 429:N, a 4xx/5xx status, stall:S, html or json:VALUE)")
 
 
 @dataclass
@@ -170,6 +191,26 @@ class Scenario:
         body = json.dumps({"items": self.pages[page], "next": self.next_link(page, origin)})
         delay = scripted.delay if scripted else 0.0
         return page, Reply(200, JSON, body.encode(), delay=delay)
+
+    def command(self, port, program="python -m grader.paginated_api"):
+        """A command line that serves this scenario on ``port`` (see paginated_api's main)."""
+        numbered = Scenario.numbered([len(p) for p in self.pages]).pages == self.pages
+        if not numbered:
+            raise ValueError("only a scenario of numbered items has a command line")
+        argv = ["--port", str(port), "--sizes", ",".join(str(len(p)) for p in self.pages)]
+        styles = set(self._styles)
+        if styles != {"absolute"}:
+            argv += ["--links", self._styles[0] if len(styles) == 1 else ",".join(self._styles)]
+        for page, replies in sorted(self.faults.items()):
+            for reply in replies:
+                argv += ["--fault", f"{page}={reply.spec}"]
+        for page, reply in sorted(self.broken.items()):
+            argv += ["--broken", f"{page}={reply.spec}"]
+        if self.loop_to is not None:
+            argv += ["--loop-to", str(self.loop_to)]
+        if self.redirect_entry:
+            argv.append("--redirect")
+        return program + " " + " ".join(shlex.quote(arg) for arg in argv)
 
     def describe(self):
         """One line for a failure message: the layout, the links and the scripted faults."""

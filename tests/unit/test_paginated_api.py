@@ -1,5 +1,6 @@
 """The paginated API server, driven with plain requests over loopback."""
 
+import shlex
 import threading
 import time
 from urllib.parse import urljoin
@@ -7,9 +8,9 @@ from urllib.parse import urljoin
 import pytest
 import requests
 
-from grader.paginated_api import PaginatedAPI
+from grader.paginated_api import PaginatedAPI, main, parser, scenario_from_args
 from grader.pagination_scenario import (
-    Scenario, error, json_body, not_json, stall, too_many_requests)
+    ENTRY_PATH, Scenario, error, json_body, not_json, stall, too_many_requests)
 
 pytestmark = pytest.mark.timeout(10)
 
@@ -159,3 +160,29 @@ def test_transcript_cuts_a_long_log():
             session.get(api.url, timeout=TIMEOUT)
         text = api.transcript(limit=10)
         assert "... 30 more requests ..." in text and "#40" in text and text.count("\n") == 10
+
+
+@pytest.mark.parametrize("scenario", [
+    Scenario.numbered([3, 3, 2]),
+    Scenario([[]]),
+    Scenario.numbered([2, 0, 1], links=("relative", "root", "absolute"), redirect_entry=True, loop_to=1),
+    Scenario.numbered([1, 1, 1], faults={0: [error(502), too_many_requests(1)], 2: [stall(30)]},
+                      broken={1: json_body({"items": [3], "next": 'a "quoted" link'})}),
+    Scenario.numbered([1, 1], broken={1: not_json()}, faults={0: [too_many_requests(None)]}),
+])
+def test_the_command_a_failure_prints_serves_the_same_scenario(scenario):
+    program, _, arguments = scenario.command(9000).partition(" --")
+    assert program == "python -m grader.paginated_api"
+    again = scenario_from_args(parser().parse_args(shlex.split("--" + arguments)))
+    assert again.describe() == scenario.describe()
+    origin = "http://127.0.0.1:9000"
+    for target in [ENTRY_PATH] + [scenario.path(page) for page in range(len(scenario.pages))]:
+        for nth in range(3):
+            assert again.answer(target, nth, origin) == scenario.answer(target, nth, origin)
+
+
+def test_the_command_line_refuses_what_it_cannot_serve():
+    for argv in (["--fault", "1=418:teapot"], ["--broken", "x=503"], ["--sizes", "1", "--fault", "3=503"]):
+        with pytest.raises(SystemExit) as exit_:
+            main(argv)
+        assert exit_.value.code == 2
