@@ -146,6 +146,13 @@ def test_sync_makes_counts_facts():
             sock.close()
 
 
+def test_sync_returns_at_once_on_an_idle_server():
+    with LineReplyServer() as server:
+        started = time.monotonic()
+        assert all(server.sync(2.0) for _ in range(50))
+        assert time.monotonic() - started < 2.0
+
+
 def test_the_log_tells_what_happened():
     lines = []
     with LineReplyServer(log=lines.append) as server:
