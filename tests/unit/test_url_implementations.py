@@ -1,0 +1,139 @@
+"""The url_validator implementations against the grader's oracle (grader/url_rules.py).
+
+The reference solution and every correct_*.py agree with the oracle on the example table, on
+generated URLs and on the speed inputs; every broken_*.py disagrees with it on a table row and
+on some generated URL, except the catastrophic regex, which is caught by its slowness (measured
+in a child process that is killed, never in this one).
+"""
+
+import importlib.util
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from grader.url_rules import (
+    ADVERSARIAL_INPUTS, EXAMPLES, SLOW_CALL_SECONDS, is_valid_url)
+from grader.url_strategies import BREAKERS, valid_urls
+
+pytestmark = pytest.mark.timeout(90)
+
+ROOT = Path(__file__).resolve().parents[2]
+SOLUTION = ROOT / "solutions" / "url_validator" / "url_validator.py"
+IMPLEMENTATIONS = ROOT / "tests" / "implementations" / "url_validator"
+CORRECT = [SOLUTION, *sorted(IMPLEMENTATIONS.glob("correct_*.py"))]
+CATASTROPHIC = IMPLEMENTATIONS / "broken_catastrophic_regex.py"
+BROKEN = [path for path in sorted(IMPLEMENTATIONS.glob("broken_*.py")) if path != CATASTROPHIC]
+
+SETTINGS = settings(max_examples=100, derandomize=True, database=None, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow])
+# (strategy, examples): valid URLs, and broken ones breaker by breaker. Hypothesis draws some
+# branches of a one_of far more often than others, so that a few dozen examples of one_of(all
+# breakers), or of valid URLs, may miss a whole host form or breaker.
+URL_SOURCES = [(valid_urls(), 100)] + [
+    (breaker.map(lambda pair: pair[0]), 30)
+    for breakers in BREAKERS.values() for breaker in breakers]
+
+
+def load(path):
+    """The implementation's is_valid_url, from a module of its own name."""
+    spec = importlib.util.spec_from_file_location(f"url_impl_{path.parent.name}_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.is_valid_url
+
+
+def answer(function, url):
+    """What the function returns for url, or the exception it raised."""
+    try:
+        return function(url)
+    except Exception as error:  # a raise is a wrong answer, shown as such
+        return error
+
+
+def table_mistakes(function):
+    return [(e.url, e.valid) for e in EXAMPLES if answer(function, e.url) is not e.valid]
+
+
+@pytest.fixture(scope="module")
+def generated_urls():
+    """Every URL the sources generate, generated once for the tests that compare answers."""
+    urls = []
+    for strategy, examples in URL_SOURCES:
+        @settings(SETTINGS, max_examples=examples)
+        @given(strategy)
+        def collect(url):
+            urls.append(url)
+
+        collect()
+    return urls
+
+
+def disagreeing(functions, urls):
+    """The names of the functions that answer some of urls unlike the oracle."""
+    names = set()
+    for url in urls:
+        expected = is_valid_url(url)
+        names.update(name for name, f in functions.items() if answer(f, url) is not expected)
+    return names
+
+
+@pytest.mark.parametrize("path", CORRECT, ids=lambda path: path.stem)
+def test_a_correct_implementation_answers_every_table_row_right(path):
+    assert table_mistakes(load(path)) == []
+
+
+def test_the_correct_implementations_agree_with_the_oracle_on_generated_urls(generated_urls):
+    assert disagreeing({path.stem: load(path) for path in CORRECT}, generated_urls) == set()
+
+
+@pytest.mark.parametrize("path", CORRECT, ids=lambda path: path.stem)
+def test_a_correct_implementation_answers_the_speed_inputs_right_and_in_time(path):
+    function = load(path)
+    for adversarial in ADVERSARIAL_INPUTS:
+        started = time.perf_counter()
+        result = function(adversarial.url)
+        elapsed = time.perf_counter() - started
+        assert result is is_valid_url(adversarial.url), adversarial.expression
+        assert elapsed < SLOW_CALL_SECONDS, (adversarial.expression, elapsed)
+
+
+@pytest.mark.parametrize("path", BROKEN, ids=lambda path: path.stem)
+def test_a_broken_implementation_answers_some_table_row_wrong(path):
+    assert table_mistakes(load(path)) != []
+
+
+def test_every_broken_implementation_answers_some_generated_url_wrong(generated_urls):
+    functions = {path.stem: load(path) for path in BROKEN}
+    missed = sorted(set(functions) - disagreeing(functions, generated_urls))
+    assert missed == [], ", ".join(missed)
+
+
+CALL = """
+import importlib.util, sys
+spec = importlib.util.spec_from_file_location("implementation", sys.argv[1])
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+print(module.is_valid_url(sys.argv[2]))
+"""
+# Starting Python and loading a module takes well under 2 s, so a child that has not answered
+# after 3 s spent more than 1 s in the call itself.
+CHILD_SECONDS = 3.0
+
+
+def call_in_child(path, url):
+    """The printed answer of path's is_valid_url(url), run in a child killed after 3 s."""
+    result = subprocess.run([sys.executable, "-c", CALL, str(path), url],
+                            capture_output=True, text=True, timeout=CHILD_SECONDS)
+    return result.stdout.strip()
+
+
+def test_the_catastrophic_regex_takes_over_a_second_on_a_short_input():
+    url = ADVERSARIAL_INPUTS[0].url
+    assert len(url) < 40
+    assert call_in_child(SOLUTION, url) == "False"
+    with pytest.raises(subprocess.TimeoutExpired):
+        call_in_child(CATASTROPHIC, url)

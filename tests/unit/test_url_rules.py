@@ -1,0 +1,77 @@
+"""The url_validator oracle against its example table, URL_RULES.md and the speed inputs."""
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from grader.url_rules import (
+    ADVERSARIAL_INPUTS, EXAMPLES, RULES, Adversarial, find_violation, is_valid_url)
+
+pytestmark = pytest.mark.timeout(30)
+
+# URL_RULES.md lives in the shared folder beside the repository (the CI layout of CONTRACTS.md).
+RULES_MD = Path(__file__).resolve().parents[3] / "shared" / "URL_RULES.md"
+
+
+def short(url):
+    return repr(url) if len(url) <= 60 else repr(url[:60]) + f"...({len(url)} chars)"
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[short(e.url) for e in EXAMPLES])
+def test_the_oracle_agrees_with_every_row_and_names_its_rule(example):
+    violation = find_violation(example.url)
+    assert is_valid_url(example.url) is example.valid, (example, violation)
+    if not example.valid:
+        assert violation.rule == example.rule, (example, violation)
+
+
+def test_the_table_has_valid_and_invalid_rows_for_every_rule_and_no_duplicates():
+    for rule in RULES:
+        assert {e.valid for e in EXAMPLES if e.rule == rule} == {True, False}, rule
+    urls = [e.url for e in EXAMPLES]
+    assert len(urls) == len(set(urls))
+    assert all(e.reason for e in EXAMPLES)
+
+
+def rules_md_examples(text):
+    """(url, valid) of each row of URL_RULES.md's example table."""
+    rows = []
+    for line in text.splitlines():
+        match = re.fullmatch(r"\| `(.*)`(.*?) \| (yes|no)\b.*\|", line)
+        if match:
+            url = match.group(1)
+            if "ends in a newline" in match.group(2):
+                url = url.replace("\\n", "\n")
+            rows.append((url, match.group(3) == "yes"))
+    return rows
+
+
+@pytest.mark.skipif(not RULES_MD.exists(), reason="URL_RULES.md is not beside the repository")
+def test_every_example_of_url_rules_md_is_in_the_table():
+    rows = rules_md_examples(RULES_MD.read_text(encoding="utf-8"))
+    assert len(rows) >= 30
+    table = {e.url: e.valid for e in EXAMPLES}
+    assert [row for row in rows if table.get(row[0]) is not row[1]] == []
+
+
+def test_a_reason_quotes_a_long_input_cut_short():
+    violation = find_violation("http://" + "a" * 50_000)
+    assert violation.rule == 3 and "(50000 characters)" in violation.reason
+    assert len(str(violation)) < 300
+
+
+def test_the_adversarial_inputs_are_long_or_backtracking_and_answered_quickly():
+    assert sum(len(a.url) >= 10_000 for a in ADVERSARIAL_INPUTS) >= 10
+    for adversarial in ADVERSARIAL_INPUTS:
+        started = time.perf_counter()
+        find_violation(adversarial.url)
+        assert time.perf_counter() - started < 0.25, adversarial.expression
+
+
+def test_an_adversarial_input_shows_the_expression_that_builds_it():
+    adversarial = Adversarial("http://", "a", 3, "!")
+    assert adversarial.url == "http://aaa!"
+    assert adversarial.expression == "'http://' + 'a' * 3 + '!'"
+    assert Adversarial("", "x", 2).expression == "'x' * 2"
