@@ -9,6 +9,8 @@ URL_RULES.md is the law; this module is that law in code, for the grader to trus
 - ``EXAMPLES`` is the named example table: every example of URL_RULES.md and many edge cases
   (IPv6 forms, the trailing dot, the 63- and 253-character limits, ports such as 080 and 00080),
   each with the rule it teaches and a short reason.
+- ``python -m grader.url_rules URL...`` prints the verdict on each URL and the reason, for
+  learners and maintainers trying URLs by hand.
 - ``ADVERSARIAL_INPUTS`` are long inputs (tens of thousands of characters) and short ones that
   make typical regular expressions backtrack, for the speed check; ``SLOW_CALL_SECONDS`` is the
   time one call may take.
@@ -18,15 +20,16 @@ strips leading spaces and silently deletes tabs and newlines, or a browser's WHA
 """
 
 import string
+import sys
 from dataclasses import dataclass
 
-RULES = {
-    0: "every character is printable ASCII",
-    1: "the scheme is http or https, followed by ://",
-    2: "no user information (no @ before the host)",
-    3: "the host is a DNS name, an IPv4 address or an IPv6 address in brackets",
-    4: "a port is 1 to 65535",
-    5: "path, query and fragment use only allowed characters and %XX escapes",
+RULES = {  # short titles, for messages such as "breaks rule 4 (port 1 to 65535): ..."
+    0: "printable ASCII only",
+    1: "scheme http or https, then ://",
+    2: "no user information",
+    3: "host: a DNS name, an IPv4 address or [an IPv6 address]",
+    4: "port 1 to 65535",
+    5: "allowed characters and %XX escapes in path, query and fragment",
 }
 
 PRINTABLE = frozenset(chr(code) for code in range(0x21, 0x7F))
@@ -513,9 +516,11 @@ class Adversarial:
 
 # Long inputs a linear validator answers in milliseconds, and short ones that make nested
 # quantifiers such as ([a-z0-9]+-?)* or (\w+\.?)+ backtrack exponentially when the match fails
-# at the end. A call may take SLOW_CALL_SECONDS: a linear validator in pure Python answers the
-# longest of these in well under 50 ms, an exponential one does not answer the 30-character
-# ones within minutes, and a quadratic one needs tens of seconds for 50,000 characters.
+# at the end. SLOW_CALL_SECONDS is the limit the grader gives each call (crossing the process
+# boundary included): a linear validator in pure Python answers the longest of these in 5 to
+# 30 ms, while an exponential one does not answer the 30-character ones within minutes. (A
+# quadratic one is caught when its inner loop is Python code; one that slices the string at
+# every character, a C-level copy, still answers 50,000 characters in about 0.1 s.)
 SLOW_CALL_SECONDS = 1.0
 ADVERSARIAL_INPUTS = (
     Adversarial("http://", "a", 30, "!"),
@@ -548,3 +553,14 @@ ADVERSARIAL_INPUTS = (
     Adversarial("", "http://", 7_000),
     Adversarial("http", "s", 50_000, "://example.com/"),
 )
+
+
+def main(urls):
+    """Print the oracle's verdict on each URL, with the first rule it breaks and why."""
+    for url in urls:
+        violation = find_violation(url)
+        print(f"{url!r}: " + ("valid" if violation is None else f"breaks {violation}"))
+
+
+if __name__ == "__main__":  # python -m grader.url_rules URL...
+    main(sys.argv[1:])
