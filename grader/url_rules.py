@@ -9,6 +9,7 @@ URL_RULES.md is the law; this module is that law in code, for the grader to trus
 - ``EXAMPLES`` is the named example table: every example of URL_RULES.md and many edge cases
   (IPv6 forms, the trailing dot, the 63- and 253-character limits, ports such as 080 and 00080),
   each with the rule it teaches and a short reason.
+- ``RAISING_INPUTS`` are inputs on which validators often raise instead of answering.
 - ``python -m grader.url_rules URL...`` prints the verdict on each URL and the reason, for
   learners and maintainers trying URLs by hand.
 - ``ADVERSARIAL_INPUTS`` are long inputs (tens of thousands of characters) and short ones that
@@ -292,6 +293,7 @@ _ROWS = [
     ("http://example.com/#\u0301", False, 0, "a combining accent in the fragment"),
     ("http://\u212aelvin.example/", False, 0, "the Kelvin sign is no K (re.IGNORECASE says it is)"),
     ("httpſ://example.com/", False, 0, "the long s is not s (re.IGNORECASE says it is)"),
+    ("http://example.com/\ud800", False, 0, "a lone surrogate (url.encode() raises on it)"),
     ("http://example.com/%C3%A9", True, 0, "non-ASCII written as %XX escapes is fine"),
     # --- rule 1: scheme ---------------------------------------------------------------
     ("http://example.com", True, 1, "the simplest valid URL"),
@@ -489,6 +491,32 @@ _ROWS = [
 ]
 
 EXAMPLES = tuple(Example(*row) for row in _ROWS)
+
+
+# Inputs on which validators often raise instead of answering, for the check that every str
+# gets a bool: urlsplit raises ValueError on unbalanced or bad brackets, int() on more than
+# 4300 digits, str.encode() on a lone surrogate, and indexing on an empty string or part.
+RAISING_INPUTS = (
+    "",
+    ":",
+    "%",
+    "\x00",
+    "http://",
+    "http://[",
+    "http://]",
+    "http://[::1",
+    "http://[::1%",
+    "http://[v1.x]/",
+    "http://[x]/",
+    "http://example.com]/",
+    "http://.",
+    "http://a..",
+    "http://example.com:",
+    "http://example.com:" + "9" * 5000,
+    "http://example.com/%",
+    "http://example.com/\ud800",
+    "HTTP://EXAMPLE.COM",
+)
 
 
 @dataclass(frozen=True)

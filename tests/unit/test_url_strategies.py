@@ -6,7 +6,6 @@ from hypothesis import HealthCheck, given, settings
 from grader.url_rules import RULES, find_violation
 from grader.url_strategies import broken_urls, valid_urls
 
-pytestmark = pytest.mark.timeout(60)
 
 SETTINGS = settings(max_examples=200, derandomize=True, database=None, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
