@@ -11,21 +11,33 @@ SETTINGS = settings(max_examples=200, derandomize=True, database=None, deadline=
                     suppress_health_check=[HealthCheck.too_slow])
 
 
-def authority(url):
-    return url.split("/")[2].partition("?")[0].partition("#")[0]
+def host_and_port(url):
+    """The host and the port (None when absent) of a valid URL."""
+    authority = url.split("/")[2].partition("?")[0].partition("#")[0]
+    if authority.startswith("["):
+        address, _, after = authority.partition("]")
+        return address + "]", after[1:] if after else None
+    host, colon, port = authority.partition(":")
+    return host, port if colon else None
+
+
+def host(url):
+    return host_and_port(url)[0]
+
+
+def port(url):
+    return host_and_port(url)[1]
 
 
 FORMS = {
     "mixed-case scheme": lambda url: url[:5] not in ("http:", "https"),
-    "DNS name with a trailing dot": lambda url: authority(url).rpartition(":")[0].endswith(".")
-    or authority(url).endswith("."),
-    "name near 253 characters": lambda url: len(authority(url)) > 240,
-    "IPv4": lambda url: authority(url).split(":")[0].replace(".", "").isdigit(),
-    "IPv6 with ::": lambda url: "::" in authority(url),
-    "IPv6 with an IPv4 tail": lambda url: authority(url).startswith("[")
-    and "." in authority(url),
-    "port": lambda url: authority(url).rpartition("]")[2].count(":") == 1,
-    "port with leading zeros": lambda url: ":0" in authority(url).rpartition("]")[2],
+    "DNS name with a trailing dot": lambda url: host(url).endswith("."),
+    "name near 253 characters": lambda url: len(host(url)) > 240,
+    "IPv4": lambda url: set(host(url)) <= set("0123456789."),
+    "IPv6 with ::": lambda url: host(url).startswith("[") and "::" in host(url),
+    "IPv6 with an IPv4 tail": lambda url: host(url).startswith("[") and "." in host(url),
+    "port": lambda url: port(url) is not None,
+    "port with leading zeros": lambda url: (port(url) or "").startswith("0"),
     "percent escape": lambda url: "%" in url,
     "empty query": lambda url: url.endswith("?") or "?#" in url,
     "fragment holding ?": lambda url: "?" in url.partition("#")[2],
