@@ -19,6 +19,7 @@ check prints the command (``python -m grader.paginated_api --port 9000 --sizes 3
 """
 
 import argparse
+import dataclasses
 import socket
 import sys
 import threading
@@ -47,6 +48,14 @@ class Request:
     page: int | None  # the page served at that target; None when none is
     status: int  # the status answered (a stalled one may never have been delivered)
     delay: float = 0.0  # seconds the answer was held back (a stall)
+    answered: float | None = None  # time.monotonic() just before the answer's first byte was written
+
+# Timing a client's waits: ``later.at - earlier.answered`` is never less than the client really
+# waited between the answer and its next request. The client cannot read an answer before it is
+# written, and ``at`` is taken after the next request has arrived. A busy grader can only delay
+# the recording of either, which makes the measured wait longer, so a lower bound on a wait
+# ("at least 1 s after the 429") never fails a client that did wait. ``at - at`` has no such
+# guarantee: a late ``at`` for the first request shortens it.
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -212,6 +221,12 @@ class PaginatedAPI:
         with self._lock:
             self._sockets.discard(sock)
 
+    def _answering(self, request):
+        with self._lock:
+            index = request.number - 1
+            if index < len(self._log) and self._log[index] is request:  # not a new scenario's log
+                self._log[index] = dataclasses.replace(request, answered=time.monotonic())
+
     def _count_connection(self):
         with self._lock:
             self._connections += 1
@@ -235,6 +250,7 @@ class PaginatedAPI:
         if reply.delay and self._closing.wait(reply.delay):
             handler.close_connection = True  # closing: give up the stalled answer
             return
+        self._answering(request)
         try:
             handler.send_response(reply.status)
             for name, value in reply.headers:

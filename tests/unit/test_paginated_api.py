@@ -186,3 +186,15 @@ def test_the_command_line_refuses_what_it_cannot_serve():
         with pytest.raises(SystemExit) as exit_:
             main(argv)
         assert exit_.value.code == 2
+
+
+def test_a_wait_measured_from_the_answer_to_the_next_arrival_is_never_shorter_than_the_wait():
+    scenario = Scenario.numbered([1, 1], faults={1: [error(503)]})
+    with PaginatedAPI(scenario) as api, requests.Session() as session:
+        first = session.get(api.url, timeout=TIMEOUT).json()["next"]
+        assert session.get(first, timeout=TIMEOUT).status_code == 503
+        time.sleep(0.05)
+        assert session.get(first, timeout=TIMEOUT).status_code == 200
+        page_0, failed, retried = api.requests
+        assert all(r.at <= r.answered for r in api.requests)
+        assert retried.at - failed.answered >= 0.05
