@@ -1,0 +1,83 @@
+"""http_hello_server: every check catches its broken server, and every correct style passes."""
+
+import pytest
+
+from conftest import IMPLEMENTATIONS, checks_by_status, grade_json, implementations, tree_with
+from grader.catalog import checks_of
+
+EXERCISE = "http_hello_server"
+
+VALID = "sends valid HTTP/1.1, byte for byte"
+# Each deliberately broken server, and the check(s) that must catch it.
+CAUGHT_BY = {
+    "broken_h1_body": ["answers GET / with 200 and Hello, World!"],
+    "broken_text_html": ["labels the body Content-Type: text/plain; charset=utf-8"],
+    "broken_no_content_type": ["labels the body Content-Type: text/plain; charset=utf-8"],
+    "broken_bare_lf": [VALID],
+    "broken_no_reason_phrase": [VALID],
+    "broken_bytes_after_response": [VALID],
+    "broken_no_content_length": ["answers GET / with 200 and Hello, World!", VALID],
+    "broken_content_length_off_by_one": ["answers GET / with 200 and Hello, World!", VALID],
+    "broken_404_other_paths": ["answers GET of any path, not just /"],
+    "broken_head_with_body": ["answers HEAD with GET's headers and no body"],
+    "broken_head_content_length_zero": ["answers HEAD with GET's headers and no body"],
+    "broken_post_200": ["refuses POST, PUT, PATCH, DELETE and OPTIONS with 405 and Allow: GET, HEAD"],
+    "broken_405_without_allow": ["refuses POST, PUT, PATCH, DELETE and OPTIONS with 405 and Allow: GET, HEAD"],
+    # Its 405 response runs 2 bytes past its Content-Length: they also come before the next response.
+    "broken_content_length_in_characters": [
+        "refuses POST, PUT, PATCH, DELETE and OPTIONS with 405 and Allow: GET, HEAD",
+        "reads a request's body, so the next request on the connection works"],
+    "broken_no_keep_alive": ["keeps the connection open for the next request (keep-alive)"],
+    "broken_body_not_consumed": ["reads a request's body, so the next request on the connection works"],
+    "broken_ignores_connection_close": ["closes the connection after a request with Connection: close"],
+    "broken_http10_kept_open": ["closes the connection after an HTTP/1.0 request"],
+    "broken_no_400_bad_request_line": ["answers 400 to a malformed request line, then closes"],
+    "broken_no_400_bad_header": ["answers 400 to a header line without a colon, then closes"],
+    "broken_no_400_missing_host": ["answers 400 to an HTTP/1.1 request without Host, then closes"],
+    "broken_400_left_open": ["answers 400 to a malformed request line, then closes",
+                             "answers 400 to a header line without a colon, then closes",
+                             "answers 400 to an HTTP/1.1 request without Host, then closes"],
+    "broken_dies_on_malformed": ["keeps serving after garbage and after a client that sends nothing"],
+    "broken_dies_on_empty_connection": ["keeps serving after garbage and after a client that sends nothing"],
+    "broken_single_recv": ["reads big requests and requests sent in small pieces"],
+    "broken_one_at_a_time": ["serves 20 clients at once; an idle kept-alive client blocks no one"],
+    "broken_small_thread_pool": ["serves 20 clients at once; an idle kept-alive client blocks no one"],
+}
+
+
+def test_every_check_has_a_broken_server_it_catches():
+    caught = {name for names in CAUGHT_BY.values() for name in names}
+    assert {c.name for c in checks_of(EXERCISE)} - {"starts and listens on the port it is given"} <= caught
+
+
+def test_every_broken_server_is_listed():
+    assert {p.values[0].stem for p in implementations(EXERCISE, "broken")} == set(CAUGHT_BY)
+
+
+@pytest.mark.parametrize("implementation", implementations(EXERCISE, "broken"))
+def test_broken_server_is_caught(tmp_path, implementation):
+    tree = tree_with(tmp_path, EXERCISE, implementation)
+    for name in CAUGHT_BY[implementation.stem]:
+        code, report = grade_json(EXERCISE, "--path", tree, "--check", name)
+        assert checks_by_status(report)[name] == "failed", report
+        assert code == 1
+
+
+# A few bugs whose failure could spread to other checks: it must not. Bare LF breaks every raw
+# probe (the later raw checks are skipped instead); a server that closes after each response
+# breaks every second request on a connection; an HTML body changes what every GET returns.
+@pytest.mark.parametrize("stem", ["broken_bare_lf", "broken_no_keep_alive", "broken_h1_body", "broken_single_recv"])
+def test_one_bug_is_one_failure(tmp_path, stem):
+    implementation = IMPLEMENTATIONS / EXERCISE / f"{stem}.py"
+    code, report = grade_json(EXERCISE, "--path", tree_with(tmp_path, EXERCISE, implementation))
+    failed = {name for name, status in checks_by_status(report).items() if status == "failed"}
+    assert failed == set(CAUGHT_BY[stem]), report
+    assert code == 1
+
+
+@pytest.mark.parametrize("implementation", implementations(EXERCISE, "correct"))
+def test_correct_server_passes(tmp_path, implementation):
+    code, report = grade_json(EXERCISE, "--path", tree_with(tmp_path, EXERCISE, implementation))
+    assert set(checks_by_status(report).values()) == {"passed"}, report
+    assert code == 0
+
