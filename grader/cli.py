@@ -1,6 +1,11 @@
 """The ``grader`` command line (CONTRACTS.md, "The grader's command line").
 
-    grader [EXERCISE ...] [--path TREE | --solutions] [--format FORMAT] [--output FILE]
+    grader [EXERCISE ...] [--path TREE | --solutions] [--format FORMAT] [--output FILE] [--check TEXT]
+    grader batch SUBMISSIONS [--jobs N] [--out DIR] [--timeout SECONDS] [--check TEXT]
+    grader report REPORT.json [--format FORMAT] [--output FILE]
+
+``batch`` and ``report`` are sub-commands only as the first argument (no exercise has either
+name); ``batch`` is grader/batch.py. ``report`` writes a saved JSON report in another format.
 
 Exit status: 0 when every selected check passed, 1 when any did not, 2 for a usage error,
 3 when the grader itself failed (a bug to report, never the learner's fault), 130 on Ctrl-C.
@@ -14,7 +19,7 @@ from pathlib import Path
 
 from grader.catalog import checks_of
 from grader.exercises import BY_NAME, EXERCISES
-from grader.reports import FORMATS, PLANNED
+from grader.reports import FORMATS
 
 EXIT_PASSED, EXIT_NOT_PASSED, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -37,7 +42,8 @@ def parser():
         prog="grader",
         description="Grade the netkata exercises: run hidden checks against your code over real sockets.",
         epilog="Exit status: 0 all selected checks passed, 1 some did not, 2 usage error, "
-               "3 internal grader error.")
+               "3 internal grader error. For instructors: `grader batch --help` grades a folder of "
+               "submissions; `grader report --help` rewrites a saved JSON report in another format.")
     p.add_argument("exercises", nargs="*", metavar="EXERCISE",
                    help="exercises to grade, by name (default: all, in learning order: "
                         + ", ".join(e.name for e in EXERCISES) + ")")
@@ -45,7 +51,7 @@ def parser():
     where.add_argument("--path", metavar="TREE", type=Path,
                        help="grade this implementation tree (default: the project's exercises/ folder)")
     where.add_argument("--solutions", action="store_true", help="grade the reference solutions")
-    p.add_argument("--format", default="text", choices=[*FORMATS, *PLANNED],
+    p.add_argument("--format", default="text", choices=list(FORMATS),
                    help="report format (default: text)")
     p.add_argument("--output", metavar="FILE", type=Path, help="write the report to FILE instead of stdout")
     p.add_argument("--check", metavar="TEXT", dest="focus",
@@ -78,11 +84,14 @@ def select_tree(args):
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
+    if argv[:1] == ["batch"]:
+        from grader.batch import main as batch_main
+        return batch_main(argv[1:])
+    if argv[:1] == ["report"]:
+        return report_main(argv[1:])
     args = parser().parse_args(argv)
     try:
-        if args.format in PLANNED:
-            raise UsageError(f"--format {args.format} is not available yet; this version writes "
-                             + " and ".join(FORMATS) + ".")
         exercises = select_exercises(args.exercises)
         if args.focus and not any(args.focus.lower() in c.name.lower()
                                   for e in exercises for c in checks_of(e.name)):
@@ -120,3 +129,38 @@ def write_report(report, args):
             write(report, stream)
     except OSError as exc:
         raise UsageError(f"cannot write the report to {args.output}: {exc.strerror}") from None
+
+
+def report_parser():
+    p = argparse.ArgumentParser(
+        prog="grader report",
+        description="Write a saved JSON report (from --format json or grader batch) in another format.",
+        epilog="Exit status: 0 every exercise in the report passed, 1 some did not, 2 usage error.")
+    p.add_argument("report", metavar="REPORT.json", type=Path, help="a report written with --format json")
+    p.add_argument("--format", default="text", choices=list(FORMATS), help="report format (default: text)")
+    p.add_argument("--output", metavar="FILE", type=Path, help="write the report to FILE instead of stdout")
+    return p
+
+
+def report_main(argv):
+    import json
+
+    from grader.reports.load import NotAReport, report_from_json
+
+    args = report_parser().parse_args(argv)
+    try:
+        try:
+            data = json.loads(args.report.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise UsageError(f"cannot read {args.report}: {exc.strerror}") from None
+        except ValueError as exc:
+            raise UsageError(f"{args.report} is not JSON: {exc}") from None
+        try:
+            report = report_from_json(data)
+        except NotAReport as exc:
+            raise UsageError(f"{args.report}: {exc}") from None
+        write_report(report, args)
+    except UsageError as exc:
+        print(f"grader report: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_PASSED if report.all_passed else EXIT_NOT_PASSED

@@ -1,0 +1,81 @@
+"""JUnit XML, for CI test-report tools: a testsuite per exercise, a testcase per check.
+
+The de facto schema that Jenkins, GitLab, Azure Pipelines and the GitHub test-report actions
+read: ``testsuites`` > ``testsuite`` (name, tests, failures, errors, skipped, time) >
+``testcase`` (name, classname, time, file) holding at most one of ``failure``, ``error`` or
+``skipped`` (message attribute, full text inside) and a ``system-out`` with what the learner's
+program printed. Each testsuite's properties carry the exercise's status and score.
+
+Learner output can hold any character; those XML 1.0 cannot carry are written as ``\\xNN``
+escapes, line ends as ``\\n`` (an XML parser would turn ``\\r\\n`` into ``\\n`` anyway), and
+everything outside ASCII as character references, so the document reads the same whatever
+encoding the stream has.
+"""
+
+import re
+import xml.etree.ElementTree as ET
+
+from grader.reports.common import first_line, learner_output, points, shown_path
+from grader.results import ERROR, FAILED, SKIPPED
+
+MESSAGE_ATTRIBUTE_LIMIT = 500  # characters of the summary line kept in message="..."
+
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def clean(text):
+    """Text that XML 1.0 can carry and that a parser gives back unchanged."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256
+                        else f"\\u{ord(m.group()):04x}", text)
+
+
+def _seconds(value):
+    return f"{value:.3f}"
+
+
+def _counts(checks):
+    return {
+        "tests": str(len(checks)),
+        "failures": str(sum(c.status == FAILED for c in checks)),
+        "errors": str(sum(c.status == ERROR for c in checks)),
+        "skipped": str(sum(c.status == SKIPPED for c in checks)),
+    }
+
+
+def document(report):
+    every_check = [c for e in report.exercises for c in e.checks]
+    root = ET.Element("testsuites", {"name": "netkata", **_counts(every_check),
+                                     "time": _seconds(report.duration)})
+    for exercise in report.exercises:
+        file = shown_path(exercise.file) if exercise.file else ""
+        suite = ET.SubElement(root, "testsuite", {"name": exercise.name, **_counts(exercise.checks),
+                                                  "time": _seconds(exercise.duration)})
+        properties = ET.SubElement(suite, "properties")
+        for name, value in (("status", exercise.status), ("score", points(exercise.score)),
+                            ("max_score", points(exercise.max_score)), ("file", file)):
+            ET.SubElement(properties, "property", {"name": name, "value": clean(value)})
+        for check in exercise.checks:
+            case = ET.SubElement(suite, "testcase", {
+                "name": clean(check.name), "classname": f"netkata.{exercise.name}",
+                "time": _seconds(check.duration), "file": clean(file)})
+            tag = {FAILED: "failure", ERROR: "error", SKIPPED: "skipped"}.get(check.status)
+            if tag is None:
+                continue
+            summary = first_line(check.message)
+            if len(summary) > MESSAGE_ATTRIBUTE_LIMIT:
+                summary = summary[:MESSAGE_ATTRIBUTE_LIMIT] + "..."
+            outcome = ET.SubElement(case, tag, {"message": clean(summary)})
+            if tag != "skipped":
+                outcome.set("type", check.status)
+                outcome.text = clean(check.message)
+            printed = learner_output(check.message)
+            if printed:
+                ET.SubElement(case, "system-out").text = clean(printed)
+    ET.indent(root, space="  ")
+    return root
+
+
+def write(report, stream, **_):
+    body = ET.tostring(document(report), encoding="us-ascii").decode("ascii")
+    stream.write('<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n")

@@ -1,0 +1,164 @@
+"""`grader batch`: a class graded in parallel, a CSV gradebook, JSON reports, bounded submissions.
+
+Real grading stays short: `--check RESETS` keeps the echo solution's grading to two checks, and
+the other submissions are settled by reading (stubs, missing files) or fail at import.
+"""
+
+import csv
+import io
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import ROOT, run_grader
+from grader import batch, cli
+from grader.exercises import EXERCISES
+
+HEADER = ["submission", *(e.name for e in EXERCISES), "total"]
+
+
+def make_class(folder):
+    """alice: the untouched stubs; bob: an empty folder; carol: the echo solution; erin: an echo
+    server that prints 20 MB at import and raises. Plus things that are not submissions."""
+    shutil.copytree(ROOT / "exercises", folder / "alice")
+    (folder / "bob").mkdir()
+    (folder / "carol" / "echo_server").mkdir(parents=True)
+    shutil.copy(ROOT / "solutions/echo_server/echo_server.py", folder / "carol/echo_server/echo_server.py")
+    (folder / "erin" / "echo_server").mkdir(parents=True)
+    (folder / "erin/echo_server/echo_server.py").write_text(
+        'import sys\nsys.stdout.write("x" * 20_000_000)\nraise RuntimeError("boom")\n')
+    for ignored in (".git", "__MACOSX"):
+        (folder / ignored / "echo_server").mkdir(parents=True)
+    (folder / "notes.txt").write_text("not a submission\n")
+    return folder
+
+
+def read_csv(path):
+    with open(path, newline="", encoding="utf-8") as file:
+        return list(csv.reader(file))
+
+
+def test_a_class_is_graded_into_a_gradebook_and_reports(tmp_path):
+    submissions = make_class(tmp_path / "submissions")
+    out = submissions / "grades"  # inside the submissions folder: not a submission itself
+    result = run_grader("batch", submissions, "--out", out, "--jobs", "2", "--check", "RESETS")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert read_csv(out / "grades.csv") == [
+        HEADER,
+        ["alice", "0", "0", "0", "0", "0", "0"],
+        ["bob", "0", "0", "0", "0", "0", "0"],
+        ["carol", "2", "0", "0", "0", "0", "2"],
+        ["erin", "0", "0", "0", "0", "0", "0"],
+    ]
+    assert sorted(p.name for p in out.iterdir()) == ["alice.json", "bob.json", "carol.json", "erin.json",
+                                                     "grades.csv"]
+    carol = json.loads((out / "carol.json").read_text())
+    assert carol["exercises"][0]["status"] == "passed" and carol["score"] == 2.0
+    erin = json.loads((out / "erin.json").read_text())["exercises"][0]
+    assert erin["status"] == "failed" and "RuntimeError" in erin["checks"][0]["message"]
+    assert {e["status"] for e in json.loads((out / "bob.json").read_text())["exercises"]} == {"missing"}
+    assert "Graded 4 of 4 submissions" in result.stdout
+    assert "[1/4]" not in result.stderr  # progress only on a terminal
+    assert len(result.stdout) + len(result.stderr) < 2000  # erin's flood stays in erin's report, capped
+
+
+def _processes_mentioning(text):
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and int(entry) != os.getpid():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as file:
+                    if text.encode() in file.read():
+                        found.append(int(entry))
+            except OSError:
+                continue
+    return found
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="needs /proc")
+def test_a_submission_that_hangs_costs_only_its_own_bound(tmp_path):
+    submissions = tmp_path / "hanging-class"
+    (submissions / "dave" / "echo_server").mkdir(parents=True)
+    (submissions / "dave/echo_server/echo_server.py").write_text("while True:\n    pass\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "dave.json").write_text("{\"stale\": true}")  # from an earlier run: must not survive
+    started = time.monotonic()
+    result = run_grader("batch", submissions, "--out", out, "--timeout", "1.5")
+    elapsed = time.monotonic() - started
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert read_csv(out / "grades.csv") == [
+        HEADER, ["dave", "", "", "", "", "", "not graded: the grader did not finish within 1.5 s"]]
+    assert not (out / "dave.json").exists()
+    assert "not graded" in (out / "dave.log").read_text()
+    assert "Not graded (see their .log files): dave" in result.stdout
+    assert elapsed < 1.5 + batch.INTERRUPT_GRACE + 20
+    time.sleep(0.2)
+    assert _processes_mentioning(str(submissions)) == []
+
+
+@pytest.mark.skipif(os.name != "posix" or not os.path.isdir("/proc"), reason="needs /proc")
+def test_learner_processes_left_behind_are_killed():
+    fake_grader = 999_999_999
+    stray = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], start_new_session=True,
+                             env={**os.environ, "NETKATA_LEARNER": str(fake_grader)})
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:  # its environment is readable once it has started
+            batch.kill_strays(fake_grader)
+            try:
+                stray.wait(timeout=0.1)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        assert stray.returncode == -signal.SIGKILL
+    finally:
+        if stray.poll() is None:
+            stray.kill()
+            stray.wait()
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_is_shown_on_a_terminal(tmp_path, monkeypatch, capsys):
+    (tmp_path / "subs" / "bob").mkdir(parents=True)
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    code = batch.main([str(tmp_path / "subs"), "--out", str(tmp_path / "out")])
+    assert code == 0
+    assert terminal.getvalue().startswith("[1/1] bob: 0/")
+    assert "Graded 1 of 1 submissions" in capsys.readouterr().out
+
+
+def test_an_empty_folder_gives_an_empty_gradebook(tmp_path):
+    (tmp_path / "subs").mkdir()
+    assert batch.main([str(tmp_path / "subs"), "--out", str(tmp_path / "out")]) == 0
+    assert read_csv(tmp_path / "out" / "grades.csv") == [HEADER]
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["nowhere"], "no such folder"),
+    (["{subs}", "--jobs", "0"], "--jobs must be at least 1"),
+    (["{subs}", "--timeout", "0"], "--timeout must be positive"),
+    (["{subs}", "--check", "no such check"], "no check contains 'no such check'"),
+])
+def test_usage_errors(tmp_path, capsys, arguments, message):
+    (tmp_path / "subs").mkdir()
+    arguments = [a.format(subs=tmp_path / "subs") if a != "nowhere" else str(tmp_path / a) for a in arguments]
+    assert batch.main(arguments) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_batch_is_a_subcommand_only_as_the_first_argument(capsys):
+    assert "batch" not in {e.name for e in EXERCISES} and "report" not in {e.name for e in EXERCISES}
+    assert cli.main(["echo_server", "batch"]) == 2
+    assert "unknown exercise 'batch'" in capsys.readouterr().err
