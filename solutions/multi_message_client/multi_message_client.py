@@ -27,8 +27,8 @@ def send_messages(host: str, port: int, messages: list[str], timeout: float = 5.
         return []
     replies = []
     received = bytearray()  # bytes received and not yet returned as a reply
-    # The timeout given to create_connection stays on the socket: connect, every sendall()
-    # and every recv() below raise TimeoutError after `timeout` seconds without progress.
+    # The timeout given to create_connection stays on the socket: connecting, and each
+    # sendall() and recv() below, raise TimeoutError when they take longer than `timeout`.
     # The `with` block closes the connection however we leave it: return or exception.
     with socket.create_connection((host, port), timeout=timeout) as sock:
         for message in messages:
