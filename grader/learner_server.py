@@ -48,7 +48,10 @@ class LearnerServer:
                 if event["event"] == "raised" and event["not_implemented"]:
                     self.stop()
                     raise NotStarted(event["message"])
-                raise self._describe_end(" before it accepted a connection")
+                failure = self._describe_end(" before it accepted a connection")
+                error = raised_error(event) if event["event"] == "raised" else None
+                failure.port_taken = bool(error and error.is_a("OSError") and "in use" in error.message)
+                raise failure
             if self._listening():
                 return self
             now = time.monotonic()

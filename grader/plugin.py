@@ -19,6 +19,7 @@ from grader.learner import ForkedCall, LearnerFunction, LearnerProcess
 from grader.learner_server import LearnerServer
 from grader.results import ERROR, FAILED, NOT_STARTED, PASSED, SKIPPED, CheckResult, ExerciseResult, exercise_status
 
+PORT_ATTEMPTS = 3  # tries at a free port before "address in use" is the learner's problem
 EXERCISE_BUDGET = 90.0  # seconds for all checks of one exercise; later checks are skipped after it
 
 INTERNAL_ERROR_HINT = ("This is a bug in the grader, not in your code. Please report it with the "
@@ -50,17 +51,25 @@ class ExerciseRun:
         so a fresh server costs the time of serve() reaching listen(), not of starting Python.
         """
         self.stop_server()
+        for attempt in range(1, PORT_ATTEMPTS + 1):
+            self.server = LearnerServer(self._runner())
+            try:
+                return self.server.start()
+            except Failure as failure:
+                # The free port the grader chose was taken before serve() could bind it (another
+                # grader on the machine, in a batch): the grader's race, not the learner's bug.
+                if not getattr(failure, "port_taken", False) or attempt == PORT_ATTEMPTS:
+                    raise
+
+    def _runner(self):
         if os.name != "posix":
             process = LearnerProcess(self.path, self.exercise.function, self.exercise.name)
             process.start()
-            self.server = LearnerServer(process)
-        else:
-            if self._loaded is None or not self._loaded.alive():
-                self._loaded = LearnerProcess(self.path, self.exercise.function, self.exercise.name)
-                self._loaded.start()
-            self.server = LearnerServer(ForkedCall(self._loaded))
-        self.server.start()
-        return self.server
+            return process
+        if self._loaded is None or not self._loaded.alive():
+            self._loaded = LearnerProcess(self.path, self.exercise.function, self.exercise.name)
+            self._loaded.start()
+        return ForkedCall(self._loaded)
 
     def stop_server(self):
         if self.server is not None:
