@@ -237,8 +237,8 @@ def test_a_stall_until_stopped_sends_nothing_more():
 
 def test_a_timed_stall_ends():
     with LineReplyServer(stall_after=1, stall_for=0.2) as server, connect(server) as sock:
-        sock.sendall(b"a\nb\n")
         started = time.monotonic()
+        sock.sendall(b"a\nb\n")
         assert read_lines(sock, 2)[0] == REPLY_A + REPLY_B
         assert time.monotonic() - started >= 0.2
 
