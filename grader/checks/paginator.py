@@ -192,7 +192,8 @@ def pages_problem(trial, tries, exactly=True):
         if got == 0:
             if page == 0:
                 return "fetch_all never requested the first page."
-            return f"fetch_all stopped after page {page - 1}. {link_context(trial, page - 1)}"
+            return f"fetch_all stopped after page {page - 1}, whose next is not null. " \
+                   + link_context(trial, page - 1)
         if got < want or got > want and exactly:
             times = {1: "once", 2: "twice"}.get(got, f"{got} times")
             return f"fetch_all requested page {page} {times}" + (f", not {want} times." if want > 1 else ".")
