@@ -38,7 +38,7 @@ MAX_TEXT = 1500  # characters of a message or traceback sent back; the rest is c
 
 def _take_control_channel():
     """Keep the original stdin/stdout for the grader, give the learner harmless ones."""
-    control_in = os.fdopen(os.dup(0), "rb", buffering=0)
+    control_in = os.fdopen(os.dup(0), "rb")  # buffered: a request line may be megabytes
     control_out_fd = os.dup(1)
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)

@@ -83,9 +83,18 @@ def hypothesis_home():
     return os.path.join(base, "netkata", "hypothesis")
 
 
+SHRINK_SECONDS = 10  # Hypothesis's own bound is 300 s; a learner should not wait for a smaller example
+
+
 def configure_hypothesis():
     from hypothesis import HealthCheck, settings
     from hypothesis.configuration import set_hypothesis_home_dir
+    from hypothesis.internal.conjecture import engine
+
+    # Documented in Hypothesis's source as monkeypatchable. When every failing example costs a
+    # timeout, shrinking is slow; past this bound the smallest example found so far is shown.
+    # (The verdict never depends on it: only how small the example in the message is.)
+    engine.MAX_SHRINKING_SECONDS = SHRINK_SECONDS
 
     set_hypothesis_home_dir(hypothesis_home())
     settings.register_profile(
