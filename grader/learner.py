@@ -26,7 +26,8 @@ from grader.failures import Failure, NotStarted
 from grader.output_capture import CappedOutput
 
 CHILD_SCRIPT = str(Path(__file__).with_name("learner_child.py"))
-LOAD_TIMEOUT = 5.0  # seconds for the learner's module to import; a loop at import is reported
+LOAD_TIMEOUT = 10.0  # seconds for the learner's module to import (several children may load at
+# once on a busy 2-core machine); a loop at import is reported after it
 STOP_GRACE = 0.5  # seconds between SIGTERM and SIGKILL
 MARKER = "NETKATA_LEARNER"  # set in every learner process's environment, to find strays
 

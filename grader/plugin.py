@@ -226,6 +226,9 @@ class GradingPlugin:
         phases = self._phases.setdefault(item.nodeid, [])
         marker = item.get_closest_marker("check")
         phases.append(_verdict(call, marker.kwargs.get("hint") if marker else None))
+        if call.excinfo is not None and isinstance(call.excinfo.value, NotStarted):
+            run = self._run_of(item)  # raised from a call inside a check, not only at start
+            run.not_started, run.blocked = True, "not started"
         if call.when == "teardown":
             self._finish(item, self._phases.pop(item.nodeid))
 
