@@ -12,8 +12,6 @@ read, or when the server closes the connection.
 
 from __future__ import annotations
 
-import errno
-import socket
 import time
 
 from grader.failures import Failure
@@ -98,22 +96,13 @@ class Conversation:
         """
         if self.closed:
             return False
-        sock = self.client.sock
-        sock.settimeout(max(timeout, 0.001))
-        try:
-            data = sock.recv(65536)
-        except (TimeoutError, socket.timeout):
+        data = self.client.recv_some(timeout, tolerate_reset=True)
+        if data is None:
             return False
-        except OSError as exc:
-            if exc.errno not in (errno.ECONNRESET, errno.EPIPE):
-                raise Failure(f"Network error while reading the response: {exc}",
-                              sent=bytes(self.client.sent), received=bytes(self.client.received)) from None
-            data = b""
         if not data:
-            self.closed = self.client.eof = True
+            self.closed = True
             self.reader.feed_eof()
             return True
-        self.client.received += data
         self.reader.feed(data)
         return True
 

@@ -91,15 +91,21 @@ class Client:
         self.sent += data
         return True
 
-    def recv_some(self, timeout=None, size=65536):
-        """Whatever arrives next (b"" at end of file), or None if nothing came in time."""
+    def recv_some(self, timeout=None, size=65536, *, tolerate_reset=False):
+        """Whatever arrives next (b"" at end of file), or None if nothing came in time.
+
+        With ``tolerate_reset``, a reset counts as the end of file: a server that closes with
+        unread bytes in its buffer resets the connection, after what it sent was delivered.
+        """
         self.sock.settimeout(self.timeout if timeout is None else max(timeout, 0.001))
         try:
             data = self.sock.recv(size)
         except (TimeoutError, socket.timeout):
             return None
         except OSError as exc:
-            raise self._broken(exc, "receiving") from None
+            if not (tolerate_reset and exc.errno in (errno.ECONNRESET, errno.EPIPE)):
+                raise self._broken(exc, "receiving") from None
+            data = b""
         if not data:
             self.eof = True
         self.received += data

@@ -212,10 +212,12 @@ class GradingPlugin:
         marker = item.get_closest_marker("check")
         needs = marker.kwargs.get("needs") if marker else None
         if needs:
-            earlier = {check.name: check.status for check in run.checks}
+            earlier = {check.name: check for check in run.checks}
             if needs not in earlier:
                 raise ValueError(f"check {_sentence(item)!r} needs {needs!r}, which is not an earlier check")
-            if earlier[needs] != PASSED:
+            if earlier[needs].status == SKIPPED:  # say the first cause, not the chain
+                pytest.skip(earlier[needs].message)
+            if earlier[needs].status != PASSED:
                 pytest.skip(f"skipped because \u201c{needs}\u201d did not pass")
         if now > run.deadline:
             pytest.skip(f"skipped: this exercise's checks used up their {self.budget:g} s")

@@ -16,7 +16,7 @@ def python_probe(data, *, half_close=False, port=HAND_PORT):
     """
     if len(data) > MAX_SHOWN:
         return None
-    steps = ["import socket", f'c = socket.create_connection(("127.0.0.1", {port}))', f"c.sendall({_literal(data)})"]
+    steps = ["import socket", f'c = socket.create_connection(("127.0.0.1", {port}))', f"c.sendall({bytes_literal(data)})"]
     if half_close:
         steps.append("c.shutdown(socket.SHUT_WR)")
     steps.append("print(c.recv(65536))")
@@ -26,7 +26,7 @@ def python_probe(data, *, half_close=False, port=HAND_PORT):
 _ESCAPES = {ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t", ord('"'): '\\"', ord("\\"): "\\\\"}
 
 
-def _literal(data):
+def bytes_literal(data):
     """A bytes literal in double quotes with no single quote in it, to sit inside '...' in a shell."""
     body = "".join(_ESCAPES.get(b, chr(b) if 32 <= b < 127 and b != 39 else f"\\x{b:02x}") for b in data)
     return f'b"{body}"'

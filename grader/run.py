@@ -135,7 +135,7 @@ def run_checks(tree, exercises, focus=None):
     configure_hypothesis()
     plugin = GradingPlugin(tree, exercises, focus=focus)
     args = [
-        "-s", "--rootdir", str(CHECKS_DIR), "-c", str(CHECKS_DIR / "pytest.ini"),
+        "-s", "--assert=plain", "--rootdir", str(CHECKS_DIR), "-c", str(CHECKS_DIR / "pytest.ini"),
         "--confcutdir", str(CHECKS_DIR),
         "-p", "pytest_timeout", "-p", "no:cacheprovider", "-p", "no:terminal",
         "-p", "no:logging", "-p", "no:junitxml", "-p", "no:pastebin", "-p", "no:doctest",

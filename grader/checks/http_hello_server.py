@@ -24,7 +24,7 @@ from grader.http_conversation import REPLY_TIMEOUT, RUN_BY_HAND, Conversation, d
 from grader.http_wire import ResponseError, curl_command
 from grader.net import LOOPBACK
 from grader.reproduce import HAND_PORT
-from grader.reproduce import _literal as bytes_literal  # engine: make it public
+from grader.reproduce import bytes_literal
 
 BODY = b"Hello, World!"
 CONTENT_TYPE = "text/plain; charset=utf-8"
