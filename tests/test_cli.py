@@ -217,7 +217,7 @@ def test_same_submission_same_grade(tmp_path):
     tree = write_tree(tmp_path, "echo_server", broken.read_text())
     grades = []
     for _ in range(3):
-        _, report = grade_json("echo_server", "--path", tree)
+        _, report = grade_json("echo_server", "--path", tree, "--check", "newlines")
         grades.append([(c["name"], c["status"], c["score"]) for c in report["exercises"][0]["checks"]])
     assert grades[0] == grades[1] == grades[2]
 
