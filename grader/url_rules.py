@@ -69,7 +69,7 @@ def find_violation(url):
     """
     for index, char in enumerate(url):
         if char not in PRINTABLE:
-            return Violation(0, f"{char!r} at index {index} is not printable ASCII")
+            return Violation(0, f"{_name_of(char)} at index {index} is not printable ASCII")
 
     scheme, separator, rest = url.partition("://")
     if not separator or scheme.lower() not in ("http", "https"):
@@ -104,6 +104,13 @@ def find_violation(url):
         if problem:
             return Violation(5, problem)
     return None
+
+
+def _name_of(char):
+    """A character as a learner can tell it apart: 'K' (U+212A) is not the letter K."""
+    if char.isascii():
+        return repr(char)
+    return f"{char!r} (U+{ord(char):04X})" if char.isprintable() else f"U+{ord(char):04X}"
 
 
 def _show(text, limit=40):
