@@ -21,9 +21,10 @@ class GraderError(Exception):
     """The grader itself could not finish (never the learner's fault)."""
 
 
-def grade(tree, exercises, focus=None):
+def grade(tree, exercises, focus=None, verbose=False, stop_early=False):
     """Grade ``exercises`` of ``tree``; ``focus`` keeps only the checks whose sentence contains it
-    (and the checks they depend on)."""
+    (and the checks they depend on); ``verbose`` records every check's wire transcript;
+    ``stop_early`` skips an exercise's remaining checks after its first failure."""
     started = time.monotonic()
     tree = Path(tree)
     results = {}
@@ -33,9 +34,12 @@ def grade(tree, exercises, focus=None):
         if settled is None:
             to_run.append(exercise)
         else:
+            if verbose:
+                for check in settled.checks:
+                    check.transcript = []
             results[exercise.name] = settled
     if to_run:
-        results.update(run_checks(tree, to_run, focus))
+        results.update(run_checks(tree, to_run, focus, verbose, stop_early))
     return Report([results[e.name] for e in exercises], str(tree), time.monotonic() - started)
 
 
@@ -95,6 +99,7 @@ def configure_hypothesis():
     # timeout, shrinking is slow; past this bound the smallest example found so far is shown.
     # (The verdict never depends on it: only how small the example in the message is.)
     engine.MAX_SHRINKING_SECONDS = SHRINK_SECONDS
+    _without_local_constants()
 
     set_hypothesis_home_dir(hypothesis_home())
     settings.register_profile(
@@ -108,6 +113,25 @@ def configure_hypothesis():
         suppress_health_check=list(HealthCheck),
     )
     settings.load_profile("netkata")
+
+
+def _without_local_constants():
+    """Keep Hypothesis's inputs independent of which modules happen to be loaded.
+
+    Since 6.131 Hypothesis mixes string and number literals of the loaded "local" modules into
+    its draws, derandomized or not: grading one exercise or all five (other check modules
+    loaded), or an editable install against a site-packages one, would meet different inputs,
+    and a submission could get a different grade. There is no public switch; its private
+    source of local constants is given a fixed empty set. Guarded, so that a Hypothesis
+    without it is simply left alone.
+    """
+    try:
+        from hypothesis.internal.conjecture import providers
+    except ImportError:
+        return
+    if hasattr(providers, "_get_local_constants") and hasattr(providers, "Constants"):
+        empty = providers.Constants()
+        providers._get_local_constants = lambda: empty
 
 
 @contextlib.contextmanager
@@ -126,14 +150,14 @@ def _pytest_environment():
                 os.environ[name] = value
 
 
-def run_checks(tree, exercises, focus=None):
+def run_checks(tree, exercises, focus=None, verbose=False, stop_early=False):
     import pytest
 
     from grader.learner import stop_all
     from grader.plugin import GradingPlugin
 
     configure_hypothesis()
-    plugin = GradingPlugin(tree, exercises, focus=focus)
+    plugin = GradingPlugin(tree, exercises, focus=focus, verbose=verbose, stop_early=stop_early)
     args = [
         "-s", "--assert=plain", "--rootdir", str(CHECKS_DIR), "-c", str(CHECKS_DIR / "pytest.ini"),
         "--confcutdir", str(CHECKS_DIR),
