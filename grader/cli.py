@@ -1,11 +1,15 @@
 """The ``grader`` command line (CONTRACTS.md, "The grader's command line").
 
     grader [EXERCISE ...] [--path TREE | --solutions] [--format FORMAT] [--output FILE] [--check TEXT]
+           [--verbose]
+    grader watch [EXERCISE]          grader list          grader hint EXERCISE     grader reset EXERCISE
     grader batch SUBMISSIONS [--jobs N] [--out DIR] [--timeout SECONDS] [--check TEXT]
     grader report REPORT.json [--format FORMAT] [--output FILE]
 
-``batch`` and ``report`` are sub-commands only as the first argument (no exercise has either
-name); ``batch`` is grader/batch.py. ``report`` writes a saved JSON report in another format.
+The sub-commands are sub-commands only as the first argument (no exercise has any of their
+names). The learner's loop: ``watch`` is grader/watch.py, ``list`` grader/progress.py, ``hint``
+grader/hint.py, ``reset`` grader/reset.py. For instructors: ``batch`` is grader/batch.py;
+``report`` writes a saved JSON report in another format.
 
 Exit status: 0 when every selected check passed, 1 when any did not, 2 for a usage error,
 3 when the grader itself failed (a bug to report, never the learner's fault), 130 on Ctrl-C.
@@ -41,7 +45,10 @@ def parser():
     p = argparse.ArgumentParser(
         prog="grader",
         description="Grade the netkata exercises: run hidden checks against your code over real sockets.",
-        epilog="Exit status: 0 all selected checks passed, 1 some did not, 2 usage error, "
+        epilog="Working through the track: `grader watch` grades the exercise you are on each time "
+               "you save it; `grader list` shows every exercise's status; `grader hint EXERCISE` gives "
+               "its hints one at a time; `grader reset EXERCISE` restores its stub. "
+               "Exit status: 0 all selected checks passed, 1 some did not, 2 usage error, "
                "3 internal grader error. For instructors: `grader batch --help` grades a folder of "
                "submissions; `grader report --help` rewrites a saved JSON report in another format.")
     p.add_argument("exercises", nargs="*", metavar="EXERCISE",
@@ -57,6 +64,9 @@ def parser():
     p.add_argument("--check", metavar="TEXT", dest="focus",
                    help="run only the checks whose sentence contains TEXT (and the checks they need); "
                         "the score then covers those checks only")
+    p.add_argument("--verbose", "-v", action="store_true",
+                   help="show every byte each check sent and received, passing checks too "
+                        "(in JSON: a \"transcript\" list per check)")
     return p
 
 
@@ -83,11 +93,15 @@ def select_tree(args):
     return root / ("solutions" if args.solutions else "exercises")
 
 
+SUBCOMMANDS = {"watch": "grader.watch", "list": "grader.progress", "hint": "grader.hint",
+               "reset": "grader.reset", "batch": "grader.batch"}
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
-    if argv[:1] == ["batch"]:
-        from grader.batch import main as batch_main
-        return batch_main(argv[1:])
+    if argv[:1] and argv[0] in SUBCOMMANDS:
+        import importlib
+        return importlib.import_module(SUBCOMMANDS[argv[0]]).main(argv[1:])
     if argv[:1] == ["report"]:
         return report_main(argv[1:])
     args = parser().parse_args(argv)
@@ -97,9 +111,15 @@ def main(argv=None):
                                   for e in exercises for c in checks_of(e.name)):
             raise UsageError(f"no check of {', '.join(e.name for e in exercises)} contains {args.focus!r}")
         tree = select_tree(args)
+        from grader.progress import grade_track
         from grader.run import grade
         try:
-            report = grade(tree, exercises, args.focus)
+            if args.path is None and not args.solutions and not args.focus:
+                # The learner's own tree: always graded afresh, and remembered so that
+                # `grader list` can answer at once while these files stay as they are.
+                report, _ = grade_track(tree, exercises, remember=True, verbose=args.verbose)
+            else:
+                report = grade(tree, exercises, args.focus, verbose=args.verbose)
         except (KeyboardInterrupt, UsageError):
             raise
         except Exception:

@@ -18,9 +18,13 @@ from grader.failures import Failure, NotStarted
 from grader.learner import ForkedCall, LearnerFunction, LearnerProcess
 from grader.learner_server import LearnerServer
 from grader.results import ERROR, FAILED, NOT_STARTED, PASSED, SKIPPED, CheckResult, ExerciseResult, exercise_status
+from grader.transcript import recording
 
 PORT_ATTEMPTS = 3  # tries at a free port before "address in use" is the learner's problem
 EXERCISE_BUDGET = 90.0  # seconds for all checks of one exercise; later checks are skipped after it
+
+STOPPED_EARLY = ("skipped: grader watch stops at the first failure, so that you hear back sooner "
+                 "(grader {} runs every check)")
 
 INTERNAL_ERROR_HINT = ("This is a bug in the grader, not in your code. Please report it with the "
                        "message above.")
@@ -122,11 +126,14 @@ def _sentence(item):
 
 
 class GradingPlugin:
-    def __init__(self, tree, exercises, budget=EXERCISE_BUDGET, focus=None):
+    def __init__(self, tree, exercises, budget=EXERCISE_BUDGET, focus=None, verbose=False, stop_early=False):
         self.budget = budget
         self.focus = focus
+        self.verbose = verbose  # record each check's wire transcript (grader/transcript.py)
+        self.stop_early = stop_early  # skip an exercise's checks after its first failure (grader watch)
         self.runs = {exercise.name: ExerciseRun(exercise, tree) for exercise in exercises}
         self._phases = {}
+        self._transcripts = {}
 
     def pytest_collection_modifyitems(self, session, config, items):
         """With a focus, run only the checks it selects and the checks those depend on."""
@@ -223,6 +230,16 @@ class GradingPlugin:
             pytest.skip(f"skipped: this exercise's checks used up their {self.budget:g} s")
 
     @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_call(self, item):
+        """With --verbose, record what the check's body sent and received (not the server's start)."""
+        if not self.verbose:
+            yield
+            return
+        with recording() as transcript:
+            yield
+        self._transcripts[item.nodeid] = transcript.lines()
+
+    @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
         yield
         phases = self._phases.setdefault(item.nodeid, [])
@@ -247,7 +264,10 @@ class GradingPlugin:
         if status == FAILED and death and death.splitlines()[0] not in message:
             message += "\n" + death
         duration = sum(p[2] for p in phases)
-        run.checks.append(CheckResult(_sentence(item), status, points, message, hint, duration))
+        transcript = self._transcripts.pop(item.nodeid, []) if self.verbose else None
+        run.checks.append(CheckResult(_sentence(item), status, points, message, hint, duration, transcript))
+        if self.stop_early and status in (FAILED, ERROR) and not run.blocked:
+            run.blocked = STOPPED_EARLY.format(run.exercise.name)
 
 
 def _verdict(call, hint):

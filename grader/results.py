@@ -19,14 +19,18 @@ class CheckResult:
     message: str = ""
     hint: str | None = None
     duration: float = 0.0
+    transcript: list | None = None  # lines of the wire transcript; None unless grading was verbose
 
     @property
     def score(self):
         return self.max_score if self.status == PASSED else 0.0
 
     def to_json(self):
-        return {"name": self.name, "status": self.status, "score": self.score,
+        data = {"name": self.name, "status": self.status, "score": self.score,
                 "max_score": self.max_score, "message": self.message, "duration": round(self.duration, 3)}
+        if self.transcript is not None:  # only with --verbose: the contract's keys stay as they are
+            data["transcript"] = list(self.transcript)
+        return data
 
 
 @dataclass

@@ -17,7 +17,8 @@ def report_from_json(data):
         exercises = []
         for exercise in data["exercises"]:
             checks = [CheckResult(str(c["name"]), str(c["status"]), float(c["max_score"]),
-                                  str(c.get("message", "")), duration=float(c.get("duration", 0.0)))
+                                  str(c.get("message", "")), duration=float(c.get("duration", 0.0)),
+                                  transcript=_transcript(c.get("transcript")))
                       for c in exercise["checks"]]
             exercises.append(ExerciseResult(str(exercise["name"]), str(exercise["status"]), checks,
                                             str(exercise.get("file", "")),
@@ -25,3 +26,11 @@ def report_from_json(data):
         return Report(exercises, str(data.get("tree", "")), float(data.get("duration", 0.0)))
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise NotAReport(f"not a netkata JSON report ({type(exc).__name__}: {exc})") from None
+
+
+def _transcript(lines):
+    if lines is None:
+        return None
+    if not isinstance(lines, list):
+        raise TypeError("a check's transcript is not a list of lines")
+    return [str(line) for line in lines]

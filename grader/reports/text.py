@@ -39,47 +39,64 @@ def _points(value):
 
 
 def write(report, stream, **_):
-    colour = use_colour(stream)
-
-    def paint(text, code):
-        return f"{code}{text}{RESET}" if colour else text
-
-    marks = _marks(stream)
-    tone = {PASSED: GREEN, FAILED: RED, ERROR: RED, SKIPPED: YELLOW}
+    painter = Painter(stream)
     out = []
     for exercise in report.exercises:
-        score = f"{_points(exercise.score)}/{_points(exercise.max_score)}"
-        if exercise.status in (NOT_STARTED, MISSING):
-            label = "not started" if exercise.status == NOT_STARTED else "missing (no file)"
-            out.append(f"{paint(exercise.name, BOLD)}  {paint(label, DIM)}  {score}")
-            continue
-        out.append(f"{paint(exercise.name, BOLD)}  {paint(_shown_path(exercise.file), DIM)}")
-        skipped_reason = None
-        skipped = 0
-        for check in exercise.checks:
-            if check.status == SKIPPED:
-                if skipped and check.message != skipped_reason:
-                    out.append(_skipped_line(paint, marks, skipped, skipped_reason))
-                    skipped = 0
-                skipped_reason = check.message
-                skipped += 1
-                continue
-            if skipped:
-                out.append(_skipped_line(paint, marks, skipped, skipped_reason))
-                skipped = 0
-            out.append(f"  {paint(marks[check.status], tone[check.status])} {check.name}")
-            if check.status in (FAILED, ERROR):
-                out.extend("      " + line for line in check.message.splitlines())
-        if skipped:
-            out.append(_skipped_line(paint, marks, skipped, skipped_reason))
-        verdict = paint("passed", GREEN) if exercise.status == PASSED else paint("not passed yet", RED)
-        out.append(f"  Score: {score}  {verdict}")
-        out.append("")
+        out.extend(exercise_lines(exercise, painter))
     if out and out[-1] != "":
         out.append("")
-    out.append(paint(f"Total: {_points(report.score)}/{_points(report.max_score)}", BOLD))
+    out.append(painter(f"Total: {_points(report.score)}/{_points(report.max_score)}", BOLD))
     out.append(_next_step(report))
     stream.write("\n".join(out) + "\n")
+
+
+class Painter:
+    """Colours text for ``stream`` when it is a terminal that wants colour; knows the marks it can show."""
+
+    def __init__(self, stream):
+        self.colour = use_colour(stream)
+        self.marks = _marks(stream)
+
+    def __call__(self, text, code):
+        return f"{code}{text}{RESET}" if self.colour else text
+
+
+def exercise_lines(exercise, paint):
+    """One exercise's block: a line per check, what went wrong under a failure, the score.
+    With --verbose, each check that ran also shows its wire transcript."""
+    marks = paint.marks
+    tone = {PASSED: GREEN, FAILED: RED, ERROR: RED, SKIPPED: YELLOW}
+    out = []
+    score = f"{_points(exercise.score)}/{_points(exercise.max_score)}"
+    if exercise.status in (NOT_STARTED, MISSING):
+        label = "not started" if exercise.status == NOT_STARTED else "missing (no file)"
+        return [f"{paint(exercise.name, BOLD)}  {paint(label, DIM)}  {score}"]
+    out.append(f"{paint(exercise.name, BOLD)}  {paint(_shown_path(exercise.file), DIM)}")
+    skipped_reason = None
+    skipped = 0
+    for check in exercise.checks:
+        if check.status == SKIPPED:
+            if skipped and check.message != skipped_reason:
+                out.append(_skipped_line(paint, marks, skipped, skipped_reason))
+                skipped = 0
+            skipped_reason = check.message
+            skipped += 1
+            continue
+        if skipped:
+            out.append(_skipped_line(paint, marks, skipped, skipped_reason))
+            skipped = 0
+        out.append(f"  {paint(marks[check.status], tone[check.status])} {check.name}")
+        if check.status in (FAILED, ERROR):
+            out.extend("      " + line for line in check.message.splitlines())
+        if check.transcript:
+            out.append("      " + paint("Wire transcript:", DIM))
+            out.extend("        " + line for line in check.transcript)
+    if skipped:
+        out.append(_skipped_line(paint, marks, skipped, skipped_reason))
+    verdict = paint("passed", GREEN) if exercise.status == PASSED else paint("not passed yet", RED)
+    out.append(f"  Score: {score}  {verdict}")
+    out.append("")
+    return out
 
 
 def _skipped_line(paint, marks, count, reason):
