@@ -13,11 +13,10 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
 
 from grader.url_rules import (
     ADVERSARIAL_INPUTS, EXAMPLES, RAISING_INPUTS, SLOW_CALL_SECONDS, is_valid_url)
-from grader.url_strategies import BREAKERS, valid_urls
+from grader import url_corpus_data
 
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,16 +25,6 @@ IMPLEMENTATIONS = ROOT / "tests" / "implementations" / "url_validator"
 CORRECT = [SOLUTION, *sorted(IMPLEMENTATIONS.glob("correct_*.py"))]
 CATASTROPHIC = IMPLEMENTATIONS / "broken_catastrophic_regex.py"
 BROKEN = [path for path in sorted(IMPLEMENTATIONS.glob("broken_*.py")) if path != CATASTROPHIC]
-
-SETTINGS = settings(max_examples=100, derandomize=True, database=None, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
-# (strategy, examples): valid URLs, and broken ones breaker by breaker. Hypothesis draws some
-# branches of a one_of far more often than others, so that a few dozen examples of one_of(all
-# breakers), or of valid URLs, may miss a whole host form or breaker.
-URL_SOURCES = [(valid_urls(), 100)] + [
-    (breaker.map(lambda pair: pair[0]), 30)
-    for breakers in BREAKERS.values() for breaker in breakers]
-
 
 def load(path):
     """The implementation's is_valid_url, from a module of its own name."""
@@ -59,16 +48,12 @@ def table_mistakes(function):
 
 @pytest.fixture(scope="module")
 def generated_urls():
-    """Every URL the sources generate, generated once for the tests that compare answers."""
-    urls = []
-    for strategy, examples in URL_SOURCES:
-        @settings(SETTINGS, max_examples=examples)
-        @given(strategy)
-        def collect(url):
-            urls.append(url)
+    """The URLs the strategies generate, as stored in the corpus the checks replay.
 
-        collect()
-    return urls
+    Drawing them again costs Hypothesis about 5 ms each (tens of seconds in all);
+    tests/unit/test_url_corpus.py proves the stored ones are what the rules say they are.
+    """
+    return list(url_corpus_data.VALID) + [url for urls in url_corpus_data.BROKEN.values() for url in urls]
 
 
 def disagreeing(functions, urls):
