@@ -9,8 +9,12 @@ a multi-byte character that the server can cut in the middle. The line itself is
 whole, so a trailing space, a tab or a U+2028 that the client strips or splits on shows.
 
 Framing and replies work on bytes: the client is supposed to send UTF-8, and what it
-really sent is what the grader has to explain when it did not.
+really sent is what the grader has to explain when it did not. The last two sections are how the
+checks explain it: what ``send_messages`` returned against what it should have, the bytes on the
+wire in a line or two, and the command that repeats a conversation by hand.
 """
+
+import shlex
 
 ARROW = "→"
 
@@ -69,3 +73,108 @@ class LineSplitter:
     def pending(self):
         """The bytes after the last ``\\n``: the start of a line not (yet) ended."""
         return bytes(self._buffer)
+
+
+# -- what send_messages returned, against what it should have ----------------------------------
+
+SHOW_CHARACTERS = 60  # characters of one message or reply shown before it is cut
+
+
+def show_item(value, limit=SHOW_CHARACTERS):
+    """repr() of one message or reply; a long one is cut, with its length."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    unit = "bytes" if isinstance(value, (bytes, bytearray)) else "characters"
+    return f"{repr(value[: limit // 2])[:-1]}...{text[-1]} ({len(value):,} {unit})"
+
+
+def show_list(values, limit=SHOW_CHARACTERS):
+    """A list (or tuple) of messages or replies, each shown by ``show_item``; other values by repr."""
+    if not isinstance(values, (list, tuple)):
+        return show_item(values, limit * 2)
+    items = ", ".join(show_item(v, limit) for v in values)
+    if isinstance(values, list):
+        return f"[{items}]"
+    return f"({items},)" if len(values) == 1 else f"({items})"
+
+
+def _kind(value):
+    return getattr(value, "type", None) or type(value).__name__  # grader.learner.Opaque has .type
+
+
+def describe_difference(expected, returned):
+    """One sentence saying how ``returned`` differs from the ``expected`` list of replies, or None."""
+    if not isinstance(returned, list):
+        return f"send_messages returned a {_kind(returned)}, not a list."
+    wrong_type = [item for item in returned if not isinstance(item, str)]
+    if wrong_type:
+        return f"send_messages returned a list of {_kind(wrong_type[0])}, not of str."
+    index = next((i for i, (e, r) in enumerate(zip(expected, returned)) if e != r), None)
+    first = "" if index is None else \
+        f"Reply {index + 1} is {show_item(returned[index])}; expected {show_item(expected[index])}."
+    if len(returned) != len(expected):
+        count = f"send_messages returned {len(returned)} {'reply' if len(returned) == 1 else 'replies'} " \
+                f"for {len(expected)} {'message' if len(expected) == 1 else 'messages'}."
+        return f"{count} {first}".rstrip()
+    return first or None
+
+
+# -- showing a conversation: the wire, and commands that repeat it by hand ----------------------
+
+RUN_BY_HAND = "python exercises/multi_message_client/multi_message_client.py"
+FOLDER = "exercises/multi_message_client"
+
+
+def wire(data, width=100):
+    """repr() of bytes seen on the wire, at most about ``width`` characters: long data as its start,
+    its end and its length (cut by the width of the repr, so "\\xc3\\xa9" counts as 8)."""
+    text = repr(data)
+    if len(text) <= width:
+        return text
+    head = tail = b""
+    for byte in data:
+        if len(repr(head + bytes([byte]))) > width * 2 // 3:
+            break
+        head += bytes([byte])
+    for byte in reversed(data[len(head):]):
+        if len(repr(bytes([byte]) + tail)) > width // 3:
+            break
+        tail = bytes([byte]) + tail
+    return f"{head!r} ... {tail!r} ({len(data):,} bytes in all)"
+
+
+def pieces(sends):
+    """" in 3 pieces of 4, 4 and 3 bytes", or " in one piece"."""
+    if len(sends) == 1:
+        return " in one piece"
+    sizes = [f"{len(piece):,}" for piece in sends[:8]]
+    listed = ", ".join(sizes[:-1]) + " and " + sizes[-1] if len(sends) <= 8 else ", ".join(sizes) + ", ..."
+    return f" in {len(sends):,} pieces of {listed} bytes"
+
+
+def text_literal(text):
+    """A double-quoted Python literal of ``text`` with no single quote in it (it goes inside '...' in a shell),
+    invisible characters escaped and visible ones as they are."""
+    out = []
+    for char in text:
+        if char in '"\\':
+            out.append("\\" + char)
+        elif char == "'":
+            out.append("\\x27")
+        elif char.isprintable():
+            out.append(char)
+        else:
+            out.append(repr(char)[1:-1])
+    return '"' + "".join(out) + '"'
+
+
+def client_command(messages, timeout, port):
+    """A command that calls the learner's send_messages with these messages against ``port``, or None."""
+    if sum(len(m) for m in messages) > 200:
+        return None  # not worth pasting
+    if messages and all(m and m.isprintable() and not m.startswith("-") for m in messages):
+        return f"{RUN_BY_HAND} {port} " + " ".join(shlex.quote(m) for m in messages)
+    listed = ", ".join(text_literal(m) for m in messages)
+    return (f"cd {FOLDER} && python -c 'from multi_message_client import send_messages; "
+            f"print(send_messages(\"127.0.0.1\", {port}, [{listed}], timeout={timeout:g}))'")

@@ -58,7 +58,8 @@ STOP_TIMEOUT = 5.0  # seconds for the thread to finish after stop()
 
 # -- how replies are cut into sends ------------------------------------------------------------
 # A cut turns a batch of replies (bytes, each ending in b"\n") into the pieces handed to send(),
-# in order; the pieces joined are the replies joined. str() says it in the learner's words.
+# in order; the pieces joined are the replies joined. str() says it in the learner's words, and
+# ``option`` is how to ask ``python -m grader.line_reply_server`` for the same cut.
 
 class OnePerReply:
     """Each reply in one send: what a well-behaved server does."""
@@ -72,6 +73,8 @@ class OnePerReply:
     def __repr__(self):
         return "OnePerReply()"
 
+    option = ""
+
 
 class Merged:
     """All replies of a batch in one send: a client must find several lines in one recv()."""
@@ -80,10 +83,12 @@ class Merged:
         return [b"".join(replies)] if replies else []
 
     def __str__(self):
-        return "several replies joined in one piece"
+        return "all replies that are due together in one piece"
 
     def __repr__(self):
         return "Merged()"
+
+    option = "--cut merged"
 
 
 class ByteByByte:
@@ -98,6 +103,8 @@ class ByteByByte:
 
     def __repr__(self):
         return "ByteByByte()"
+
+    option = "--cut bytes"
 
 
 class Chunks:
@@ -123,6 +130,10 @@ class Chunks:
     def __repr__(self):
         return f"Chunks({list(self.sizes)})"
 
+    @property
+    def option(self):
+        return f"--chunks {','.join(map(str, self.sizes))}"
+
 
 class InsideCharacters:
     """A cut right after the first byte of every multi-byte UTF-8 character.
@@ -147,6 +158,8 @@ class InsideCharacters:
     def __repr__(self):
         return "InsideCharacters()"
 
+    option = "--cut characters"
+
 
 # -- what the checks read --------------------------------------------------------------------
 
@@ -163,6 +176,7 @@ class ConnectionRecord:
     lines: list = field(default_factory=list)  # complete lines received, without b"\n"
     sends: list = field(default_factory=list)  # the pieces the server sent, in order
     replies_sent: int = 0
+    replied_at: list = field(default_factory=list)  # when the last byte of each reply was sent
     closed_at: float | None = None  # when the client's end closed: end of file or reset
     reset: bool = False  # the client's end closed with a reset, not an orderly end of file
     server_closed_at: float | None = None  # when the server shut its sending side
@@ -216,6 +230,37 @@ class LineReplyServer:
     def address(self):
         """(host, port) to connect to."""
         return self._address
+
+    def describe(self):
+        """How this server behaves, in the learner's words: "sends the replies one byte at a time, 2 ms apart"."""
+        how = str(self.cut)
+        parts = [f"sends {how}" if how.startswith(("each", "all")) else f"sends the replies {how}"]
+        if self.pause:
+            parts[0] += f", {_seconds(self.pause)} apart"
+        if self.batch > 1:
+            parts.append(f"holds replies until {self.batch} are due (at most {_seconds(self.gather)} after "
+                         "the first)")
+        if self.stall_after is not None:
+            how_long = "for good" if self.stall_for == math.inf else f"for {_seconds(self.stall_for)}"
+            parts.append(f"goes silent {how_long} after {_replies(self.stall_after)}")
+        if self.close_after is not None:
+            parts.append(f"closes the connection after {_replies(self.close_after)}")
+        return "; ".join(parts)
+
+    def command(self, port):
+        """The command that runs a server behaving like this one by hand, on ``port``."""
+        words = ["python -m grader.line_reply_server", f"--port {port}", self.cut.option]
+        if self.pause:
+            words.append(f"--pause {self.pause:g}")
+        if self.batch > 1:
+            words.append(f"--batch {self.batch} --gather {self.gather:g}")
+        if self.stall_after is not None:
+            words.append(f"--stall-after {self.stall_after}")
+            if self.stall_for != math.inf:
+                words.append(f"--stall-for {self.stall_for:g}")
+        if self.close_after is not None:
+            words.append(f"--close-after {self.close_after}")
+        return " ".join(word for word in words if word)
 
     def start(self):
         self._listener = socket.create_server(self._bind, backlog=64)
@@ -522,6 +567,7 @@ class _Connection:
         while self.reply_ends and self.reply_ends[0] <= self.offset:
             self.reply_ends.popleft()
             self.record.replies_sent += 1
+            self.record.replied_at.append(now)
             if self.record.replies_sent == self.server.close_after:
                 self.shut_write(now)
             elif self.record.replies_sent == self.server.stall_after:
@@ -560,7 +606,22 @@ class _Connection:
         self.registered = events
 
 
+def _seconds(value):
+    return f"{value * 1000:g} ms" if value < 1 else f"{value:g} s"
+
+
+def _replies(count):
+    return "1 reply" if count == 1 else f"{count} replies"
+
+
 CUTS = {"whole": OnePerReply, "merged": Merged, "bytes": ByteByByte, "characters": InsideCharacters}
+
+
+def _chunk_sizes(text):
+    try:
+        return Chunks(int(size) for size in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected sizes in bytes such as 4 or 3,1, not {text!r}") from None
 
 
 def main(argv=None):
@@ -570,11 +631,21 @@ def main(argv=None):
     parser.add_argument("--cut", choices=sorted(CUTS), default="whole",
                         help="how replies are cut into sends: whole (default), bytes (one byte each), "
                              "characters (inside every multi-byte character), merged (replies joined)")
+    parser.add_argument("--chunks", type=_chunk_sizes, metavar="SIZES",
+                        help="cut the replies into pieces of these sizes in bytes, repeating (4, or 3,1); "
+                             "replaces --cut")
     parser.add_argument("--pause", type=float, default=0.0, help="seconds between two sends")
+    parser.add_argument("--batch", type=int, default=1, metavar="N",
+                        help="hold replies until N are due, then send them together")
+    parser.add_argument("--gather", type=float, default=0.0, metavar="SECONDS",
+                        help="with --batch, wait at most this long after the first held reply")
     parser.add_argument("--stall-after", type=int, metavar="N", help="go silent after N replies")
+    parser.add_argument("--stall-for", type=float, metavar="SECONDS",
+                        help="with --stall-after, stay silent this long (default: for good)")
     parser.add_argument("--close-after", type=int, metavar="N", help="close the connection after N replies")
     args = parser.parse_args(argv)
-    server = LineReplyServer(cut=CUTS[args.cut](), pause=args.pause, stall_after=args.stall_after,
+    server = LineReplyServer(cut=args.chunks or CUTS[args.cut](), pause=args.pause, batch=args.batch,
+                             gather=args.gather, stall_after=args.stall_after, stall_for=args.stall_for,
                              close_after=args.close_after, port=args.port, log=lambda text: print(text, flush=True))
     try:
         server.start()

@@ -319,3 +319,59 @@ def test_it_runs_by_hand_until_interrupted():
         process.kill()
         process.wait(timeout=5)
         process.stdout.close()
+
+
+# -- saying what it does, and doing it again by hand --------------------------------------------
+
+def test_it_describes_itself_in_the_learners_words():
+    assert LineReplyServer().describe() == "sends each reply in one piece"
+    assert LineReplyServer(cut=ByteByByte(), pause=0.002).describe() == \
+        "sends the replies one byte at a time, 2 ms apart"
+    assert LineReplyServer(cut=Merged()).describe() == "sends all replies that are due together in one piece"
+    assert LineReplyServer(cut=Chunks([12, 14]), pause=0.01, batch=4, gather=0.01).describe() == \
+        ("sends the replies in pieces of 12, 14 bytes (repeating), 10 ms apart; holds replies until 4 are due "
+         "(at most 10 ms after the first)")
+    assert LineReplyServer(stall_after=1).describe() == \
+        "sends each reply in one piece; goes silent for good after 1 reply"
+    assert LineReplyServer(stall_after=2, stall_for=1.5).describe().endswith("goes silent for 1.5 s after 2 replies")
+    assert LineReplyServer(close_after=1).describe().endswith("closes the connection after 1 reply")
+
+
+@pytest.mark.parametrize("config", [
+    {}, {"cut": ByteByByte(), "pause": 0.002}, {"cut": InsideCharacters(), "pause": 0.005}, {"cut": Merged()},
+    {"cut": Chunks([12, 14]), "pause": 0.01, "batch": 4, "gather": 0.01}, {"stall_after": 1},
+    {"stall_after": 1, "stall_for": 2.5}, {"close_after": 0},
+])
+def test_its_command_runs_the_same_server_by_hand(config, monkeypatch):
+    command = LineReplyServer(**config).command(9000)
+    assert command.startswith("python -m grader.line_reply_server --port 9000")
+    started = []
+    monkeypatch.setattr(LineReplyServer, "start", lambda self: started.append(self) or self)
+    monkeypatch.setattr(line_reply_server.threading, "Event", lambda: _Interrupted())
+    monkeypatch.setattr(LineReplyServer, "address", ("127.0.0.1", 9000), raising=False)
+    monkeypatch.setattr(LineReplyServer, "stop", lambda self: None)
+    line_reply_server.main(command.split()[3:])
+    (server,) = started
+    assert server.describe() == LineReplyServer(**config).describe()
+    assert server.command(9000) == command
+
+
+class _Interrupted:
+    def wait(self):
+        raise KeyboardInterrupt
+
+
+def test_chunk_sizes_on_the_command_line_must_be_numbers(capsys):
+    with pytest.raises(SystemExit):
+        line_reply_server.main(["--chunks", "3,x"])
+    assert "expected sizes in bytes such as 4 or 3,1" in capsys.readouterr().err
+
+
+def test_it_records_when_each_reply_went_out():
+    with LineReplyServer(cut=Chunks([4]), pause=0.05) as server, connect(server) as sock:
+        sock.sendall(b"a\nb\n")
+        read_lines(sock, 2)
+        record = server.connections[0]
+        first, second = record.replied_at
+        assert record.opened_at <= first < second
+        assert second - first >= 0.05  # reply 2 ends two pieces after reply 1

@@ -13,7 +13,7 @@ def send_messages(host: str, port: int, messages: list[str], timeout: float = 5.
         return []
     outgoing = memoryview("".join(message + "\n" for message in messages).encode("utf-8"))
     decoder = codecs.getincrementaldecoder("utf-8")()  # keeps a cut character until the rest comes
-    text = ""
+    pending = []  # decoded text after the last "\n", in pieces (joined once its "\n" comes)
     replies = []
     with socket.create_connection((host, port), timeout=timeout) as sock, \
             selectors.DefaultSelector() as selector:
@@ -38,7 +38,10 @@ def send_messages(host: str, port: int, messages: list[str], timeout: float = 5.
                     continue
                 if not chunk:
                     raise ConnectionError("the server closed the connection before every reply")
-                text += decoder.decode(chunk)
-                *complete, text = text.split("\n")
-                replies.extend(complete)
+                text = decoder.decode(chunk)
+                while "\n" in text:
+                    end, text = text.split("\n", 1)
+                    replies.append("".join(pending) + end)
+                    pending = []
+                pending.append(text)
     return replies
