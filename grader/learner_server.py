@@ -17,7 +17,7 @@ from grader.learner import raised_error
 from grader.net import LOOPBACK, accepts_connections, free_port
 
 READY_TIMEOUT = 5.0  # seconds from the call of serve() to a successful connect
-POLL_INTERVAL = 0.005  # seconds between connect attempts
+POLL_INTERVAL = 0.002  # seconds between looks at whether the server listens
 WRONG_PORT_CHECK = 0.1  # seconds between looks at the ports the learner's process listens on
 
 
@@ -71,9 +71,9 @@ class LearnerServer:
                     output=self.process.last_output())
 
     def _listening(self):
-        if procfs.available():
-            return self.port in procfs.listening_ports([self.process.pid])
-        return accepts_connections(self.address)
+        """Is the server listening yet? Asked of the kernel (no connection made) where it can be."""
+        listening = procfs.listening_now(self.port)
+        return accepts_connections(self.address) if listening is None else listening
 
     def listening_ports(self):
         """Ports other than the expected one on which the learner's processes listen."""

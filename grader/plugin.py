@@ -44,6 +44,7 @@ class ExerciseRun:
         self.function = None
         self.checks = []
         self.started = None
+        self.finished = None  # when its last check ended
         self.deaths = {}  # check node id -> how the server ended during or just after it
 
     def fresh_server(self):
@@ -156,7 +157,7 @@ class GradingPlugin:
                 for check in run.checks:
                     check.status, check.message = SKIPPED, "not started"
             out[name] = ExerciseResult(name, status, run.checks, str(run.path),
-                                       time.monotonic() - run.started)
+                                       (run.finished or time.monotonic()) - run.started)
         return out
 
     def _run_of(self, item):
@@ -260,6 +261,7 @@ class GradingPlugin:
         if len(failed) > 1:
             message = "\n".join(p[1] for p in failed)
         run = self._run_of(item)
+        run.finished = time.monotonic()
         death = run.deaths.get(item.nodeid)
         if status == FAILED and death and death.splitlines()[0] not in message:
             message += "\n" + death

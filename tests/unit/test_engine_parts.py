@@ -82,3 +82,22 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch):
     assert not text.use_colour(io.StringIO())
     monkeypatch.setenv("NO_COLOR", "1")
     assert not text.use_colour(_Terminal())
+
+
+def test_listening_now_sees_a_listening_socket_with_and_without_netlink(monkeypatch):
+    import socket
+
+    from grader import procfs
+
+    if not procfs.available():
+        return
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]
+        assert procfs.listening_now(port) is True
+
+        def no_netlink():
+            raise OSError("netlink refused")
+
+        monkeypatch.setattr(procfs, "_listening_ports_netlink", no_netlink)
+        assert procfs.listening_now(port) is True
+    assert procfs.listening_now(port) is False
