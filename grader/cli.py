@@ -97,6 +97,16 @@ SUBCOMMANDS = {"watch": "grader.watch", "list": "grader.progress", "hint": "grad
                "reset": "grader.reset", "batch": "grader.batch"}
 
 
+REQUIRED = ("pytest", "pytest_timeout", "hypothesis", "requests", "h11")
+
+
+def missing_dependencies():
+    """The grader's dependencies this Python cannot import (found without importing them)."""
+    import importlib.util
+
+    return [name for name in REQUIRED if importlib.util.find_spec(name) is None]
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
     if argv[:1] and argv[0] in SUBCOMMANDS:
@@ -111,6 +121,9 @@ def main(argv=None):
                                   for e in exercises for c in checks_of(e.name)):
             raise UsageError(f"no check of {', '.join(e.name for e in exercises)} contains {args.focus!r}")
         tree = select_tree(args)
+        if missing := missing_dependencies():
+            raise UsageError(f"{', '.join(missing)} not installed for {sys.executable}: install the project "
+                             "(pip install -e .) in the Python you run grader with")
         from grader.progress import grade_track
         from grader.run import grade
         try:

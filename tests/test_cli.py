@@ -232,3 +232,11 @@ def test_check_focus_runs_the_named_check_and_what_it_needs():
 def test_check_focus_that_matches_nothing_is_a_usage_error():
     result = run_grader("echo_server", "--check", "no such check")
     assert result.returncode == 2 and "contains 'no such check'" in result.stderr
+
+
+def test_missing_dependency_is_explained_not_an_internal_error(monkeypatch, capsys):
+    from grader import cli
+
+    monkeypatch.setattr(cli, "missing_dependencies", lambda: ["h11"])
+    assert cli.main(["echo_server", "--solutions"]) == 2
+    assert "h11 not installed" in capsys.readouterr().err
