@@ -1,8 +1,8 @@
 """The pytest plugin that runs the checks against learner code and turns outcomes into results.
 
-It provides the fixtures checks ask for (``server`` for a server exercise, ``learner`` for a
-function exercise), starts the learner's code once per exercise and again only when a check
-needs a fresh one, and reads each check's setup, call and teardown reports into one
+It provides the fixtures checks ask for (``server`` for a server exercise: a fresh server for
+every check; ``learner`` for a function exercise: one loaded module, replaced after a call
+overran or crashed it), and reads each check's setup, call and teardown reports into one
 ``CheckResult``. Check dependencies work as in check50: when the learner's code cannot be
 loaded or the server does not start, the check that found out fails with the reason, and every
 later check of that exercise is skipped at once with that one reason.
