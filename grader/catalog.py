@@ -14,12 +14,19 @@ from pathlib import Path
 CHECKS_DIR = Path(__file__).with_name("checks")
 
 
+def as_needs(needs):
+    """``needs`` as a tuple of sentences, whether it was given as one sentence, several or none."""
+    if not needs:
+        return ()
+    return (needs,) if isinstance(needs, str) else tuple(needs)
+
+
 @dataclass(frozen=True)
 class CheckInfo:
     name: str
     points: float
     hint: str | None
-    needs: str | None = None
+    needs: tuple = ()
 
 
 def check_module(exercise_name):
@@ -42,5 +49,5 @@ def checks_of(exercise_name):
                 keywords = {k.arg: ast.literal_eval(k.value) for k in decorator.keywords
                             if k.arg in ("points", "hint", "needs")}
                 found.append(CheckInfo(ast.literal_eval(decorator.args[0]), float(keywords["points"]),
-                                       keywords.get("hint"), keywords.get("needs")))
+                                       keywords.get("hint"), as_needs(keywords.get("needs"))))
     return tuple(found)

@@ -97,6 +97,31 @@ SUBCOMMANDS = {"watch": "grader.watch", "list": "grader.progress", "hint": "grad
                "reset": "grader.reset", "batch": "grader.batch"}
 
 
+def run_guarded(prog, work, interrupted="interrupted"):
+    """Run a command's ``work()``, turning what goes wrong into the documented exit statuses:
+    a UsageError is 2 with its message, Ctrl-C is 130, and anything else is the grader's own
+    bug (3), said as such with its traceback, never blamed on the learner."""
+    try:
+        return work()
+    except UsageError as exc:
+        print(f"{prog}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f"\n{prog}: {interrupted}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception:
+        traceback.print_exc()
+        print(f"{prog}: internal error (above). This is a bug in the grader, not in your code; "
+              "please report it.", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def use_lenient_stdout():
+    """Characters the terminal cannot show are escaped rather than crashing the report."""
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="backslashreplace")
+
+
 REQUIRED = ("pytest", "pytest_timeout", "hypothesis", "requests", "h11")
 
 
@@ -115,46 +140,35 @@ def main(argv=None):
     if argv[:1] == ["report"]:
         return report_main(argv[1:])
     args = parser().parse_args(argv)
-    try:
-        exercises = select_exercises(args.exercises)
-        if args.focus and not any(args.focus.lower() in c.name.lower()
-                                  for e in exercises for c in checks_of(e.name)):
-            raise UsageError(f"no check of {', '.join(e.name for e in exercises)} contains {args.focus!r}")
-        tree = select_tree(args)
-        if missing := missing_dependencies():
-            raise UsageError(f"{', '.join(missing)} not installed for {sys.executable}: install the project "
-                             "(pip install -e .) in the Python you run grader with")
-        from grader.progress import grade_track
-        from grader.run import grade
-        try:
-            if args.path is None and not args.solutions and not args.focus:
-                # The learner's own tree: always graded afresh, and remembered so that
-                # `grader list` can answer at once while these files stay as they are.
-                report, _ = grade_track(tree, exercises, remember=True, verbose=args.verbose)
-            else:
-                report = grade(tree, exercises, args.focus, verbose=args.verbose)
-        except (KeyboardInterrupt, UsageError):
-            raise
-        except Exception:
-            traceback.print_exc()
-            print("grader: internal error (above). This is a bug in the grader, not in your code; "
-                  "please report it.", file=sys.stderr)
-            return EXIT_INTERNAL
-        write_report(report, args)
-    except UsageError as exc:
-        print(f"grader: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("grader: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    return run_guarded("grader", lambda: grade_and_report(args))
+
+
+def grade_and_report(args):
+    exercises = select_exercises(args.exercises)
+    if args.focus and not any(args.focus.lower() in c.name.lower()
+                              for e in exercises for c in checks_of(e.name)):
+        raise UsageError(f"no check of {', '.join(e.name for e in exercises)} contains {args.focus!r}")
+    tree = select_tree(args)
+    if missing := missing_dependencies():
+        raise UsageError(f"{', '.join(missing)} not installed for {sys.executable}: install the project "
+                         "(pip install -e .) in the Python you run grader with")
+    from grader.progress import grade_track
+    from grader.run import grade
+
+    if args.path is None and not args.solutions and not args.focus:
+        # The learner's own tree: always graded afresh, and remembered so that
+        # `grader list` can answer at once while these files stay as they are.
+        report, _ = grade_track(tree, exercises, remember=True, verbose=args.verbose)
+    else:
+        report = grade(tree, exercises, args.focus, verbose=args.verbose)
+    write_report(report, args)
     return EXIT_PASSED if report.all_passed else EXIT_NOT_PASSED
 
 
 def write_report(report, args):
     write = FORMATS[args.format]
     if args.output is None:
-        if hasattr(sys.stdout, "reconfigure"):
-            sys.stdout.reconfigure(errors="backslashreplace")
+        use_lenient_stdout()
         write(report, sys.stdout)
         return
     try:
@@ -181,7 +195,8 @@ def report_main(argv):
     from grader.reports.load import NotAReport, report_from_json
 
     args = report_parser().parse_args(argv)
-    try:
+
+    def work():
         try:
             data = json.loads(args.report.read_text(encoding="utf-8"))
         except OSError as exc:
@@ -193,7 +208,6 @@ def report_main(argv):
         except NotAReport as exc:
             raise UsageError(f"{args.report}: {exc}") from None
         write_report(report, args)
-    except UsageError as exc:
-        print(f"grader report: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    return EXIT_PASSED if report.all_passed else EXIT_NOT_PASSED
+        return EXIT_PASSED if report.all_passed else EXIT_NOT_PASSED
+
+    return run_guarded("grader report", work)

@@ -102,16 +102,16 @@ def selected_checks(names, focus, needs, first_of):
         chosen |= first_of
     pending = list(chosen)
     while pending:
-        needed = needs.get(pending.pop())
-        if needed and needed not in chosen:
-            chosen.add(needed)
-            pending.append(needed)
+        for needed in needs.get(pending.pop(), ()):
+            if needed not in chosen:
+                chosen.add(needed)
+                pending.append(needed)
     return [n for n in names if n in chosen]
 
 
 def _needs(item):
     marker = item.get_closest_marker("check")
-    return marker.kwargs.get("needs") if marker else None
+    return marker.kwargs.get("needs", ()) if marker else ()
 
 
 def _first_per_module(items):
@@ -217,10 +217,8 @@ class GradingPlugin:
             run.deadline = now + self.budget
         if run.blocked:
             pytest.skip(run.blocked)
-        marker = item.get_closest_marker("check")
-        needs = marker.kwargs.get("needs") if marker else None
-        if needs:
-            earlier = {check.name: check for check in run.checks}
+        earlier = {check.name: check for check in run.checks}
+        for needs in _needs(item):
             if needs not in earlier:
                 raise ValueError(f"check {_sentence(item)!r} needs {needs!r}, which is not an earlier check")
             if earlier[needs].status == SKIPPED:  # say the first cause, not the chain

@@ -106,24 +106,15 @@ def table(report, stream, recalled=()):
 
 
 def main(argv):
-    from grader.cli import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, UsageError, select_tree
+    from grader.cli import run_guarded, select_tree
 
     args = parser().parse_args(argv)
-    try:
+
+    def work():
         tree = select_tree(args)
         own = args.path is None and not args.solutions  # the learner's own exercises/: use the memo
         report, recalled = grade_track(tree, list(EXERCISES), recall=own and not args.fresh, remember=own)
-    except UsageError as exc:
-        print(f"grader list: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("grader list: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except Exception:
-        import traceback
-        traceback.print_exc()
-        print("grader list: internal error (above). This is a bug in the grader, not in your code; "
-              "please report it.", file=sys.stderr)
-        return EXIT_INTERNAL
-    table(report, sys.stdout, recalled)
-    return 0
+        table(report, sys.stdout, recalled)
+        return 0
+
+    return run_guarded("grader list", work)

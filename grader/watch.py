@@ -281,31 +281,21 @@ class Watch:
 
 
 def main(argv):
-    from grader.cli import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, UsageError, select_exercises, select_tree
+    from grader.cli import run_guarded, select_exercises, select_tree, use_lenient_stdout
     from grader.terminal import keypresses
 
     args = parser().parse_args(argv)
     args.solutions = False
-    try:
+
+    def work():
         if args.exercise is not None:
             select_exercises([args.exercise])
         tree = select_tree(args)
-    except UsageError as exc:
-        print(f"grader watch: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    if hasattr(sys.stdout, "reconfigure"):
-        sys.stdout.reconfigure(errors="backslashreplace")
-    try:
+        use_lenient_stdout()
         with keypresses() as keys:
             watch = Watch(tree, sys.stdout, keys, memo=args.path is None, verbose=args.verbose,
                           every_check=args.every_check)
             watch.start(args.exercise)
             return watch.run()
-    except KeyboardInterrupt:
-        print("\ngrader watch: stopped", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except Exception:
-        traceback.print_exc()
-        print("grader watch: internal error (above). This is a bug in the grader, not in your code; "
-              "please report it.", file=sys.stderr)
-        return EXIT_INTERNAL
+
+    return run_guarded("grader watch", work, interrupted="stopped")

@@ -88,8 +88,8 @@ def test_the_checks_are_these_in_this_order_and_add_up_to_12():
     checks = checks_of(EXERCISE)
     assert [c.name for c in checks] == IN_ORDER
     assert sum(c.points for c in checks) == 12 and all(c.hint for c in checks)
-    assert {c.name for c in checks if c.needs is None} == INDEPENDENT
-    assert {c.needs for c in checks} == {None, REPLIES}
+    assert {c.name for c in checks if not c.needs} == INDEPENDENT
+    assert {c.needs for c in checks} == {(), (REPLIES,)}
 
 
 def test_every_broken_client_is_listed():
