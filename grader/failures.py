@@ -24,6 +24,12 @@ def show(value, limit=SHOW_BYTES):
     return f"{text[: limit * 4 // 3]} ... {text[-(limit * 2 // 3):]}  ({len(text):,} characters in all)"
 
 
+def one_line(text, limit=200):
+    """``text`` on one line (runs of white space folded), cut with "..." past ``limit``."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def first_difference(expected, received):
     """Index of the first position where two sequences differ, or None if one is a prefix."""
     for index, (a, b) in enumerate(zip(expected, received)):

@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.failures import Failure, NotStarted
+from grader.failures import Failure, NotStarted, one_line
 from grader.output_capture import CappedOutput
 
 CHILD_SCRIPT = str(Path(__file__).with_name("learner_child.py"))
@@ -97,6 +97,17 @@ class Outcome:
     @property
     def returned(self):
         return self.raised is None and not self.timed_out and self.exit_status is None
+
+    def ending(self, limit, show_value=repr):
+        """How the call ended, in the few words a failure message needs ("raised ValueError: ...")."""
+        if self.timed_out:
+            return f"nothing: still running after {limit:g} s, so the grader stopped it"
+        if self.raised is not None:
+            where = f" (line {self.raised.line})" if self.raised.line else ""
+            return f"raised {one_line(str(self.raised), 300)}{where}"
+        if self.exit_status is not None:
+            return f"nothing: the process exited with status {self.exit_status}"
+        return f"returned {show_value(self.value)}"
 
 
 class _Events:

@@ -73,15 +73,8 @@ class Trial:
         return self.raised is not None and self.raised.is_a(kind)
 
     def result_text(self):
-        outcome = self.outcome
-        if outcome.timed_out:
-            return f"nothing: still running after {self.limit:g} s, so the grader stopped it"
-        if outcome.raised is not None:
-            where = f" (line {outcome.raised.line})" if outcome.raised.line else ""
-            return f"raised {_one_line(str(outcome.raised))}{where} after {outcome.elapsed:.2f} s"
-        if outcome.exit_status is not None:
-            return f"nothing: the process exited with status {outcome.exit_status}"
-        return f"returned {show_list(outcome.value)}"
+        text = self.outcome.ending(self.limit, show_list)
+        return f"{text} after {self.outcome.elapsed:.2f} s" if self.outcome.raised is not None else text
 
     def transcript(self):
         """What the server saw, connection by connection, in a few lines."""
@@ -131,11 +124,6 @@ class Trial:
             note="\n".join(part for part in (note, self.transcript()) if part),
             output=self.outcome.output or None,
             reproduce=self.reproduce())
-
-
-def _one_line(text, limit=200):
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def hint_for(trial):

@@ -84,15 +84,7 @@ class Trial:
         return [r for r in self.requests if r.page == page]
 
     def result_text(self):
-        outcome = self.outcome
-        if outcome.timed_out:
-            return f"nothing: still running after {self.limit:g} s, so the grader stopped it"
-        if outcome.raised is not None:
-            where = f" (line {outcome.raised.line})" if outcome.raised.line else ""
-            return f"raised {_one_line(str(outcome.raised))}{where}"
-        if outcome.exit_status is not None:
-            return f"nothing: the process exited with status {outcome.exit_status}"
-        return f"returned {show(outcome.value)}"
+        return self.outcome.ending(self.limit, show)
 
     def failure(self, summary, expected):
         """A Failure showing the call, the API, what came of it, the API's log and a command."""
@@ -106,11 +98,6 @@ class Trial:
                  + textwrap.indent(self.api.transcript(), "  "),
             output=self.outcome.output or None,
             reproduce=hand_command(self.scenario))
-
-
-def _one_line(text, limit=300):
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def hand_command(scenario):

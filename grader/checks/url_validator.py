@@ -23,7 +23,7 @@ import time
 
 from grader import url_corpus_data
 from grader.check import check
-from grader.failures import Failure
+from grader.failures import Failure, one_line
 from grader.url_rules import (
     ADVERSARIAL_INPUTS, EXAMPLES, MAX_LABEL_LENGTH, RAISING_INPUTS, RULES, SLOW_CALL_SECONDS, find_violation)
 
@@ -64,19 +64,14 @@ def what_happened(outcome):
         return f"gave no answer within {LIMIT:g} s"
     if outcome.raised is not None:
         where = f" (line {outcome.raised.line})" if outcome.raised.line else ""
-        return f"raised {_one_line(str(outcome.raised))}{where}"
+        return f"raised {one_line(str(outcome.raised))}{where}"
     if outcome.exit_status is not None:
         return f"ended your program (exit status {outcome.exit_status})"
     value = outcome.value
     if type(value) is bool:
         return f"returned {value}"
     kind = getattr(value, "type", None) or type(value).__name__
-    return f"returned {_one_line(repr(value))} (a {kind}, not a bool)"
-
-
-def _one_line(text, limit=200):
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    return f"returned {one_line(repr(value))} (a {kind}, not a bool)"
 
 
 def expression(url, quote):
