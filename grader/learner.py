@@ -22,7 +22,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader import limits as limits_module
+from grader import procfs
 from grader.failures import Failure, NotStarted, one_line
+from grader.limit_watch import WATCH
 from grader.output_capture import CappedOutput
 
 CHILD_SCRIPT = str(Path(__file__).with_name("learner_child.py"))
@@ -74,6 +77,7 @@ class RaisedError:
     message: str
     traceback: str
     line: int | None = None
+    limit: str | None = None  # the limit whose hit raised it (MemoryError: "memory")
 
     def is_a(self, name):
         """True when the exception is an instance of the class with this (qualified) name."""
@@ -93,20 +97,33 @@ class Outcome:
     exit_status: int | None = None  # set when the process ended during the call
     elapsed: float = 0.0
     output: str = ""
+    limit: str | None = None  # the name of the limit (grader/limits.py) the call hit, if any
+    lost: bool = False  # the learner's code closed the grader's channel to the process
 
     @property
     def returned(self):
-        return self.raised is None and not self.timed_out and self.exit_status is None
+        return self.raised is None and not self.timed_out and self.exit_status is None and not self.lost
 
     def ending(self, limit, show_value=repr):
         """How the call ended, in the few words a failure message needs ("raised ValueError: ...")."""
+        if self.limit:
+            what = f"raised {self.raised.type}" if self.raised is not None else "nothing"
+            return (f"{what}: the grader stopped it because it {limits_module.current().exceeded(self.limit)} "
+                    "(the limit for a learner's program)")
         if self.timed_out:
             return f"nothing: still running after {limit:g} s, so the grader stopped it"
+        if self.lost:
+            return ("nothing: your code closed file descriptors it had not opened, among them the grader's "
+                    "connection to your program, so the grader stopped it")
+        if self.raised is not None and self.raised.is_a("builtins.SystemExit"):
+            code = self.raised.message or "None"
+            where = f" (line {self.raised.line})" if self.raised.line else ""
+            return f"nothing: your code called sys.exit({code}){where}, which ends the program"
         if self.raised is not None:
             where = f" (line {self.raised.line})" if self.raised.line else ""
             return f"raised {one_line(str(self.raised), 300)}{where}"
         if self.exit_status is not None:
-            return f"nothing: the process exited with status {self.exit_status}"
+            return f"nothing: your code ended the process (exit status {self.exit_status}; os._exit()?)"
         return f"returned {show_value(self.value)}"
 
 
@@ -116,6 +133,7 @@ class _Events:
     def __init__(self, stream):
         self.stream = stream
         self.queue = queue.Queue()
+        self.limits_hit = {}  # fork ID (None: the child itself) -> the first limit a thread hit
 
     def start(self):
         threading.Thread(target=self._read, name="learner-events", daemon=True).start()
@@ -124,9 +142,15 @@ class _Events:
         try:
             for line in self.stream:
                 try:
-                    self.queue.put(json.loads(line))
+                    event = json.loads(line)
                 except ValueError:
                     continue  # not ours: learner code wrote to the control channel
+                if not isinstance(event, dict) or "event" not in event:
+                    continue
+                if event["event"] == "limit":  # a thread died of it; the call goes on
+                    self.limits_hit.setdefault(event.get("fork"), event.get("limit"))
+                else:
+                    self.queue.put(event)
         except (OSError, ValueError):
             pass
         self.queue.put({"event": "closed"})
@@ -149,6 +173,9 @@ class LearnerProcess:
         self.proc = None
         self.output = None
         self._events = None
+        self.limits = limits_module.current()
+        self.exceeded = None  # the limit the grader stopped this program for, once it did
+        self.forks = set()  # live ForkedCalls of this process, each watched on its own
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -161,6 +188,7 @@ class LearnerProcess:
         """Start the child without waiting: it imports the module while the grader works on."""
         env = dict(os.environ, PYTHONIOENCODING="utf-8:backslashreplace", PYTHONDONTWRITEBYTECODE="1")
         env[MARKER] = str(os.getpid())
+        env["NETKATA_CHILD_LIMITS"] = self.limits.for_child()
         env["NETKATA_SYS_PATH"] = os.pathsep.join(p for p in sys.path if p and os.path.exists(p))
         env.pop("PYTHONSTARTUP", None)
         kwargs = {"start_new_session": True} if os.name == "posix" else {
@@ -171,10 +199,29 @@ class LearnerProcess:
             cwd=self.path.parent, env=env, **kwargs)
         with _live_lock:
             _live.add(self)
-        self.output = CappedOutput(self.proc.stderr)
+        self.output = CappedOutput(self.proc.stderr, limit=self.limits.output,
+                                   on_limit=lambda: self.exceed("output"))
         self._events = _Events(self.proc.stdout)
         self._events.start()
+        WATCH.watch(self)
         return self
+
+    # -- limits (grader/limits.py) ---------------------------------------------------------
+
+    def tree(self):
+        """For the limit watch: this process's tree, less its forks' subtrees (watched on their own)."""
+        return self.proc.pid, {f.pid for f in list(self.forks) if f.pid is not None}
+
+    def exceed(self, name):
+        """The program passed limit ``name``: remember which, and stop all of it (forks too)."""
+        if self.exceeded is None:
+            self.exceeded = name
+        procfs.stop_tree(self.proc.pid)
+
+    def limit_hit(self, fork=None):
+        """The limit this program (or one of its forks) was stopped for or a thread of it died of."""
+        return self.exceeded or self._events.limits_hit.get(fork) or limits_module.from_exit_status(
+            self.proc.returncode)
 
     def wait_loaded(self):
         """Wait until the child has imported the module; raise Failure if it cannot."""
@@ -197,12 +244,23 @@ class LearnerProcess:
             return Failure(
                 f"{name} has no function named {self.function}() (it defines: {defined}).",
                 hint=f"Did you rename or delete {self.function}? The grader calls it by that name.")
+        limit = event.get("limit") if event["event"] == "load_error" else self.limit_hit()
+        if limit:
+            return Failure(f"The grader stopped your program while {name} was being imported: it "
+                           + limits_module.because(limit, self.limits) + ".",
+                           hint=limits_module.HINTS[limit], output=self.output.last_lines())
         if event["event"] == "load_error":
             where = f"{name}, line {event['line']}" if event.get("line") else name
             return Failure(
                 f"Importing {where} raised {event['type']}: {event['message']}",
                 note="Traceback (your code):\n" + event["traceback"].rstrip(),
                 hint="Run `python " + str(self.path) + "` yourself to see the same error.")
+        if self.exit_status(wait=1.0) is None:
+            return Failure(
+                f"While {name} was being imported, it closed file descriptors it had not opened, among "
+                "them the grader's connection to your program.",
+                hint="Close only the sockets and files your own code opened.",
+                output=self.output.last_lines())
         return Failure(
             f"Your program exited while {name} was being imported (exit status {self.exit_status()}).",
             hint="Is there a sys.exit() or os._exit() at the top level of your file?",
@@ -229,13 +287,15 @@ class LearnerProcess:
         """Stop the child and everything it started: SIGTERM to the session, then SIGKILL."""
         if self.proc is None:
             return
+        WATCH.forget(self)
         if self.proc.poll() is None:
             self._signal(signal.SIGTERM)
             try:
                 self.proc.wait(timeout=STOP_GRACE)
             except subprocess.TimeoutExpired:
                 pass
-        self._signal(signal.SIGKILL)  # also the group's other members, if the leader is gone
+        procfs.stop_tree(self.proc.pid)  # what it started, daemons in sessions of their own included
+        self._signal(signal.SIGKILL)  # the group's other members, if the leader is gone
         try:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
@@ -301,6 +361,9 @@ class LearnerProcess:
                 outcome.exit_status = self.exit_status(wait=1.0)
         else:
             outcome.exit_status = self.exit_status(wait=1.0)
+            outcome.lost = outcome.exit_status is None  # the channel closed, the process did not
+        outcome.limit = (outcome.raised.limit if outcome.raised else None) or (
+            self.limit_hit() if not outcome.returned else None)
         outcome.output = self.output.last_lines()
         return outcome
 
@@ -321,6 +384,7 @@ class ForkedCall:
         self.id = next(self._ids)
         self.pid = None
         self.status = None
+        self.exceeded = None
         self._output_mark = 0
         self._pending = []
 
@@ -336,6 +400,8 @@ class ForkedCall:
                 raise Failure("The grader could not start a copy of your program (fork failed).")
             if event["event"] == "forked":
                 self.pid = event["pid"]
+                self.parent.forks.add(self)
+                WATCH.watch(self)
             else:
                 self._pending.append(event)
 
@@ -379,18 +445,41 @@ class ForkedCall:
     def last_output(self):
         return self.parent.output.last_lines(since=self._output_mark)
 
+    # -- limits (grader/limits.py) ---------------------------------------------------------
+
+    @property
+    def limits(self):
+        return self.parent.limits
+
+    def tree(self):
+        return (self.pid if self.status is None else None), ()
+
+    def exceed(self, name):
+        if self.exceeded is None:
+            self.exceeded = name
+        procfs.stop_tree(self.pid)
+
+    def limit_hit(self):
+        """The limit this server was stopped for (or its whole program was), or a thread died of."""
+        return (self.exceeded or self.parent.exceeded or self.parent._events.limits_hit.get(self.id)
+                or limits_module.from_exit_status(self.status))
+
     def stop(self):
+        WATCH.forget(self)
         if self.pid is not None and self.status is None:
-            for signum, grace in ((signal.SIGTERM, STOP_GRACE), (signal.SIGKILL, 2.0)):
-                try:
-                    os.killpg(self.pid, signum)
-                except (ProcessLookupError, PermissionError):
-                    break
-                if self.exit_status(wait=grace) is not None:
-                    break
-            else:
-                _kill_group(self.pid)
+            try:
+                os.killpg(self.pid, signal.SIGTERM)
+                self.exit_status(wait=STOP_GRACE)
+            except (ProcessLookupError, PermissionError):
+                pass
+            procfs.stop_tree(self.pid)
+            _kill_group(self.pid)
+            self.exit_status(wait=2.0)
         _kill_group(self.pid)  # whatever the fork started and left behind
+        self.parent.forks.discard(self)
+        # A fork that ended by itself left its orphans to the parent (a subreaper): stop them too.
+        others = {f.pid for f in list(self.parent.forks)}
+        procfs.stop_tree(self.parent.pid, include_root=False, prune=others)
         with _live_lock:
             _live.discard(self)
 
@@ -406,7 +495,7 @@ def _kill_group(pgid):
 
 def raised_error(event):
     return RaisedError(type=event["type"], classes=event["mro"], message=event["message"],
-                       traceback=event["traceback"], line=event.get("line"))
+                       traceback=event["traceback"], line=event.get("line"), limit=event.get("limit"))
 
 
 def stop_all():
@@ -417,6 +506,16 @@ def stop_all():
         forked.stop()
     for process in running:
         process.stop()
+    stop_strays(os.getpid())
+
+
+def stop_strays(grader_pid):
+    """Stop any process still marked as started by the grader ``grader_pid`` (Linux).
+
+    The last sweep: every learner process carries the marker in its environment, so one that
+    escaped both its process group and the grader's tree (its parent killed first) is found too."""
+    for pid in procfs.marked_processes(f"{MARKER}={grader_pid}".encode()):
+        procfs.stop_tree(pid)
 
 
 class LearnerFunction:

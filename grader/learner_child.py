@@ -18,6 +18,13 @@ the learner's ``print`` (fd 1) goes to fd 2, which the grader captures with a si
 learner's ``input()`` sees end of file. Closing or redirecting ``sys.stdout`` in learner code
 cannot touch the control channel.
 
+Before the import, the child limits itself (memory, CPU time, file size; see grader/limits.py,
+which passes the numbers in NETKATA_CHILD_LIMITS) and, on Linux, becomes a "child subreaper":
+a daemon that the learner's code double-forks into a session of its own is then adopted by this
+process instead of by init, so it stays in this process's tree, where the grader finds and stops
+it. Forks for servers do the same. A MemoryError or a "file too large" error that ends a thread
+of the learner's program is reported as a ``limit`` event, so that the grader can name the limit.
+
 This file imports only the standard library and nothing from the grader package, so that a
 child starts in a few tens of milliseconds. It runs with ``python -S``: processing the
 environment's .pth files costs more than everything else at start-up, and every check starts a
@@ -26,6 +33,7 @@ imports (the standard library, requests) resolve as they do when they run their 
 """
 
 import builtins
+import errno
 import importlib.util
 import json
 import os
@@ -45,6 +53,78 @@ def _take_control_channel():
     os.close(devnull)
     os.dup2(2, 1)  # the learner's stdout joins their stderr in the captured stream
     return control_in, control_out_fd
+
+
+def _limit_yourself():
+    """Apply the per-process limits (``memory,cpu,file_size`` in NETKATA_CHILD_LIMITS)."""
+    try:
+        import resource
+    except ImportError:  # not on this platform
+        return
+    memory, cpu, file_size = (int(n) for n in os.environ.pop("NETKATA_CHILD_LIMITS", "0,0,0").split(","))
+    wanted = [(resource.RLIMIT_CORE, 0)]  # a crash must not write a core file into the learner's folder
+    if memory:
+        # RLIMIT_DATA, not RLIMIT_AS: address space merely reserved (malloc arenas of threads) is
+        # not memory used, and counting it would fail correct threaded servers.
+        wanted.append((getattr(resource, "RLIMIT_DATA", None), memory))
+    if cpu:
+        wanted.append((resource.RLIMIT_CPU, cpu))
+    if file_size:
+        wanted.append((resource.RLIMIT_FSIZE, file_size))
+    for which, value in wanted:
+        if which is None:
+            continue
+        try:
+            hard = resource.getrlimit(which)[1]
+            if hard != resource.RLIM_INFINITY:
+                value = min(value, hard)
+            # Hard limits equal to the soft ones, so that the learner's code cannot raise them
+            # (except as root). Past the CPU soft limit the process gets SIGXCPU; a process that
+            # ignores it is killed 5 s later.
+            resource.setrlimit(which, (value, value + 5 if which == resource.RLIMIT_CPU else value))
+        except (ValueError, OSError):
+            pass
+
+
+def become_subreaper():
+    """Adopt the orphans of this process's descendants (Linux): escaped daemons stay in our tree."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        pass
+
+
+def limit_hit(exc):
+    """The grader's name of the limit this exception shows was hit, or None."""
+    if isinstance(exc, MemoryError):
+        return "memory"
+    if isinstance(exc, OSError) and exc.errno == errno.EFBIG:
+        return "file_size"
+    return None
+
+
+def _report_limits_of_threads(control_out, tag):
+    """A thread that dies of a hit limit says so on the control channel, then as Python would.
+
+    Only when the learner's code uses threads (importing threading costs a child 5 ms)."""
+    threading = sys.modules.get("threading")
+    if threading is None:
+        return
+
+    def hook(args):
+        limit = limit_hit(args.exc_value)
+        if limit:
+            try:
+                _send(control_out, {"event": "limit", "limit": limit, **tag})
+            except OSError:
+                pass
+        threading.__excepthook__(args)
+
+    threading.excepthook = hook
 
 
 def _send(fd, event):
@@ -82,6 +162,8 @@ class _Forks:
                 signal.signal(signal.SIGCHLD, signal.SIG_DFL)
                 signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGCHLD])
                 os.setpgid(0, 0)  # stopping this fork stops what it started, not its siblings
+                become_subreaper()  # not inherited across fork()
+                _report_limits_of_threads(self.control_out, {"fork": request["fork"]})
                 control_in.close()
                 _call(request, function, self.control_out, learner_file, {"fork": request["fork"]})
                 sys.stdout.flush()
@@ -163,6 +245,7 @@ def _describe_exception(exc, learner_file):
         "traceback": _learner_traceback(exc, learner_file),
         "not_implemented": isinstance(exc, NotImplementedError),
         "exit_code": exc.code if isinstance(exc, SystemExit) and isinstance(exc.code, int) else None,
+        "limit": limit_hit(exc),
     }
 
 
@@ -178,6 +261,8 @@ def main():
     learner_file = os.path.abspath(sys.argv[1])
     function_name = sys.argv[2]
     control_in, control_out = _take_control_channel()
+    _limit_yourself()
+    become_subreaper()
     # The learner's folder comes first on sys.path, as when they run their own file; the
     # grader's folder (this script's) must not be there to shadow their imports.
     inherited = [p for p in os.environ.pop("NETKATA_SYS_PATH", "").split(os.pathsep) if p]
@@ -194,6 +279,7 @@ def main():
         names = sorted(n for n, v in vars(module).items() if callable(v) and not n.startswith("_"))
         _send(control_out, {"event": "no_function", "defined": names[:20]})
         return 4
+    _report_limits_of_threads(control_out, {})
     forks = None
     _send(control_out, {"event": "loaded"})
     for line in control_in:

@@ -11,7 +11,7 @@ raised, exited, or listens on another port.
 
 import time
 
-from grader import procfs
+from grader import limits, procfs
 from grader.failures import Failure, NotStarted
 from grader.learner import raised_error
 from grader.net import LOOPBACK, accepts_connections, free_port
@@ -104,25 +104,47 @@ class LearnerServer:
     def _describe_end(self, when):
         """Stop what is left of the server, then say how it ended (after all its output is in)."""
         after = time.monotonic() - self.started_at
+        kind = self.ended["event"] if self.ended else "closed"
+        # The channel to the grader closed while the process runs on: the learner's code closed it.
+        lost = kind == "closed" and self.process.exit_status(wait=0.2) is None and self.process.alive()
         self.stop()
         call = f"serve({LOOPBACK!r}, {self.port})"
         output = self.process.last_output()
-        kind = self.ended["event"] if self.ended else "closed"
+        error = raised_error(self.ended) if kind == "raised" else None
+        limit = (error.limit if error else None) or self.process.limit_hit()
+        if limit:
+            raised = f" ({call} raised {error.type})" if error else ""
+            return Failure(f"The grader stopped your server{when}: it {limits.because(limit, self.process.limits)}"
+                           f"{raised}.", hint=limits.HINTS[limit], output=output)
         if kind == "returned":
             return Failure(f"{call} returned after {after:.2f} s{when}; a server keeps serving until it is stopped.",
                            hint="Put accept() in a `while True:` loop; do not return from serve().",
                            output=output)
-        if kind == "raised":
-            error = raised_error(self.ended)
+        if error and error.is_a("builtins.SystemExit"):
+            return Failure(f"Your server called sys.exit({error.message or 'None'}) after {after:.2f} s{when}; "
+                           "a server keeps serving until it is stopped.",
+                           hint="sys.exit() ends the whole program. Leave serve() running; the grader stops it.",
+                           output=output)
+        if error:
             where = f" at line {error.line}" if error.line else ""
             return Failure(f"Your server stopped: {call} raised {error.type}{where}{when}.",
                            note="Traceback (your code):\n" + error.traceback.rstrip(),
                            hint=_hint_for(error), output=output)
-        return Failure(f"Your server exited with status {self.process.exit_status()}{when}.",
+        if lost:
+            return Failure(f"Your server closed file descriptors it had not opened{when}, among them the "
+                           "grader's connection to your program, so the grader stopped it.",
+                           hint="Close only the sockets and files your own code opened.", output=output)
+        return Failure(f"Your server's process exited with status {self.process.exit_status()} after {after:.2f} s{when}, "
+                       "while it should keep serving.",
                        hint="An exception that escapes your accept loop ends the whole server, and so do "
                             "sys.exit() and os._exit(). Catch errors per connection (ConnectionResetError, "
                             "BrokenPipeError) and keep serving.",
                        output=output)
+
+    def limit_note(self):
+        """What a limit hit by a thread of the server said (the server itself may still run), or None."""
+        limit = self.process.limit_hit()
+        return limits.sentence(limit, self.process.limits, who="part of your server") if limit else None
 
     def stop(self):
         if self.process is not None:

@@ -10,9 +10,14 @@ import threading
 
 
 class CappedOutput:
-    def __init__(self, stream, keep=16 * 1024):
+    """Drains ``stream``, keeping its head and tail; calls ``on_limit()`` once, when more than
+    ``limit`` bytes have come (the grader then stops the program that printed them)."""
+
+    def __init__(self, stream, keep=16 * 1024, limit=None, on_limit=None):
         self._stream = stream
         self._keep = keep
+        self._limit = limit
+        self._on_limit = on_limit
         self._head = bytearray()
         self._tail = bytearray()
         self.total = 0
@@ -32,6 +37,9 @@ class CappedOutput:
                     if chunk:
                         self._tail += chunk
                         del self._tail[: max(0, len(self._tail) - self._keep)]
+                if self._limit is not None and self.total > self._limit and self._on_limit:
+                    on_limit, self._on_limit = self._on_limit, None
+                    on_limit()
         except (OSError, ValueError):
             pass  # the pipe was closed under us while the process was stopped
 

@@ -184,6 +184,8 @@ class GradingPlugin:
         yield server
         if not server.alive():
             exercise.deaths[request.node.nodeid] = server.died_message("during this check").render()
+        elif note := server.limit_note():  # a thread of the server died of a limit; the server runs on
+            exercise.deaths[request.node.nodeid] = note
         exercise.stop_server()
 
     @pytest.fixture

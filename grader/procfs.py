@@ -6,6 +6,7 @@ systems without /proc every function here answers "don't know" (an empty result)
 """
 
 import os
+import signal
 import socket
 import struct
 from pathlib import Path
@@ -121,3 +122,106 @@ def listening_now(port):
         except OSError:
             return None
     return False
+
+
+# -- process trees -------------------------------------------------------------------------------
+# A learner's processes are the tree under the child the grader started: learner_child.py makes
+# that child (and each fork for a server) a "child subreaper", so even a daemon that left its
+# session by double-forking stays in the tree. Walking the tree reads only the tree's own entries.
+
+
+def children(pid):
+    """The pids of the direct children of ``pid`` (all its threads' children); [] if gone."""
+    found = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return found
+    for task in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{task}/children", "rb") as file:
+                found.extend(int(p) for p in file.read().split())
+        except OSError:
+            continue
+    return found
+
+
+def descendants(pid, prune=()):
+    """Every process below ``pid`` (not ``pid`` itself), leaving out the subtrees rooted at ``prune``."""
+    found, pending = [], [pid]
+    while pending:
+        for child in children(pending.pop()):
+            if child not in prune and child not in found:
+                found.append(child)
+                pending.append(child)
+    return found
+
+
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def usage(pids):
+    """(processes still running, bytes of memory they hold) for these pids; zombies do not count."""
+    running = memory = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/statm", "rb") as file:
+                resident = int(file.read().split()[1])
+            with open(f"/proc/{pid}/stat", "rb") as file:
+                stat = file.read()
+        except (OSError, IndexError, ValueError):
+            continue
+        if stat[stat.rfind(b")") + 2:][:1] in (b"Z", b"X"):
+            continue
+        running += 1
+        memory += resident * PAGE_SIZE
+    return running, memory
+
+
+def stop_tree(pid, include_root=True, prune=()):
+    """Kill ``pid``'s descendants (and ``pid``), leaving none: freeze them all first, then kill.
+
+    Freezing (SIGSTOP) before killing is what makes this safe against a program that forks as
+    fast as it can: a stopped process cannot start another one, and one that was being started
+    shows up in the next walk of the tree. Killing a parent first would hand its children to a
+    subreaper or init, out of reach of the walk.
+    """
+    if os.name != "posix":
+        return
+    frozen = []
+    for _ in range(1000):  # each round freezes everything it found; the tree is finite
+        found = ([pid] if include_root and pid not in frozen else []) + [
+            p for p in descendants(pid, prune) if p not in frozen]
+        if not found:
+            break
+        for target in found:
+            _signal(target, signal.SIGSTOP)
+        frozen.extend(found)
+    for target in frozen:
+        _signal(target, signal.SIGKILL)
+
+
+def _signal(pid, signum):
+    try:
+        os.kill(pid, signum)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def marked_processes(marker):
+    """Pids of the processes whose environment holds ``marker`` (b"NAME=value"): strays of a run."""
+    found = []
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return found
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/environ", "rb") as file:
+                if marker in file.read().split(b"\0"):
+                    found.append(int(entry))
+        except OSError:
+            continue
+    return found
