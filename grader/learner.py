@@ -32,6 +32,7 @@ CHILD_SCRIPT = str(Path(__file__).with_name("learner_child.py"))
 LOAD_TIMEOUT = 10.0  # seconds for the learner's module to import (several children may load at
 # once on a busy 2-core machine); a loop at import is reported after it
 STOP_GRACE = 0.5  # seconds between SIGTERM and SIGKILL
+CHANNEL_LOST = 75  # a child's exit status when the learner's code closed its control channel
 MARKER = "NETKATA_LEARNER"  # set in every learner process's environment, to find strays
 
 _live = set()  # every started, not yet stopped LearnerProcess, for stop_all()
@@ -107,9 +108,10 @@ class Outcome:
     def ending(self, limit, show_value=repr):
         """How the call ended, in the few words a failure message needs ("raised ValueError: ...")."""
         if self.limit:
-            what = f"raised {self.raised.type}" if self.raised is not None else "nothing"
-            return (f"{what}: the grader stopped it because it {limits_module.current().exceeded(self.limit)} "
-                    "(the limit for a learner's program)")
+            why = limits_module.because(self.limit)
+            if self.raised is not None:
+                return f"raised {self.raised.type}: your code {why}"
+            return f"nothing: the grader stopped it, because it {why}"
         if self.timed_out:
             return f"nothing: still running after {limit:g} s, so the grader stopped it"
         if self.lost:
@@ -255,7 +257,7 @@ class LearnerProcess:
                 f"Importing {where} raised {event['type']}: {event['message']}",
                 note="Traceback (your code):\n" + event["traceback"].rstrip(),
                 hint="Run `python " + str(self.path) + "` yourself to see the same error.")
-        if self.exit_status(wait=1.0) is None:
+        if self.exit_status(wait=1.0) in (None, CHANNEL_LOST):
             return Failure(
                 f"While {name} was being imported, it closed file descriptors it had not opened, among "
                 "them the grader's connection to your program.",
@@ -360,8 +362,11 @@ class LearnerProcess:
             if event.get("exit_code") is not None or event["type"] == "SystemExit":
                 outcome.exit_status = self.exit_status(wait=1.0)
         else:
-            outcome.exit_status = self.exit_status(wait=1.0)
-            outcome.lost = outcome.exit_status is None  # the channel closed, the process did not
+            status = self.exit_status(wait=1.0)
+            if status in (None, CHANNEL_LOST):  # the channel closed, by the learner's code
+                outcome.lost = True
+            else:
+                outcome.exit_status = status
         outcome.limit = (outcome.raised.limit if outcome.raised else None) or (
             self.limit_hit() if not outcome.returned else None)
         outcome.output = self.output.last_lines()
@@ -539,7 +544,8 @@ class LearnerFunction:
     def call(self, *args, limit, **kwargs):
         self.start()
         outcome = self.process.call(*args, limit=limit, **kwargs)
-        if not outcome.returned and (outcome.timed_out or outcome.exit_status is not None):
+        if not outcome.returned and (outcome.timed_out or outcome.exit_status is not None or outcome.lost
+                                     or outcome.limit):
             self.close()
         return outcome
 

@@ -40,6 +40,8 @@ import os
 import signal
 import sys
 
+_reserve = bytearray(1 << 20)  # freed on MemoryError, so that the grader still hears about it
+CHANNEL_LOST = 75  # exit status: the learner's code closed the control channel's descriptors
 MAX_TEXT = 1500  # characters of a message or traceback sent back; the rest is cut. Events stay
 # under PIPE_BUF (4096 bytes), so a fork's event and its parent's are never interleaved.
 
@@ -159,16 +161,22 @@ class _Forks:
         try:
             pid = os.fork()
             if pid == 0:
-                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-                signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGCHLD])
-                os.setpgid(0, 0)  # stopping this fork stops what it started, not its siblings
-                become_subreaper()  # not inherited across fork()
-                _report_limits_of_threads(self.control_out, {"fork": request["fork"]})
-                control_in.close()
-                _call(request, function, self.control_out, learner_file, {"fork": request["fork"]})
-                sys.stdout.flush()
-                sys.stderr.flush()
-                os._exit(0)
+                status = 70  # whatever happens here, this fork must never return into the loop
+                try:
+                    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGCHLD])
+                    os.setpgid(0, 0)  # stopping this fork stops what it started, not its siblings
+                    become_subreaper()  # not inherited across fork()
+                    _report_limits_of_threads(self.control_out, {"fork": request["fork"]})
+                    control_in.close()
+                    _call(request, function, self.control_out, learner_file, {"fork": request["fork"]})
+                    status = 0
+                    sys.stdout.flush()
+                    sys.stderr.flush()
+                except OSError as exc:
+                    status = CHANNEL_LOST if exc.errno == errno.EBADF else status
+                finally:
+                    os._exit(status)
             self.ids[pid] = request["fork"]
             _send(self.control_out, {"event": "forked", "fork": request["fork"], "pid": pid})
         finally:
@@ -180,6 +188,9 @@ def _call(request, function, control_out, learner_file, tag):
     try:
         value = function(*request["args"], **request["kwargs"])
     except BaseException as exc:
+        if isinstance(exc, MemoryError):
+            global _reserve
+            _reserve = None
         _send(control_out, {"event": "raised", **tag, **_describe_exception(exc, learner_file)})
         return isinstance(exc, (SystemExit, KeyboardInterrupt))
     try:
@@ -293,4 +304,9 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except OSError as exc:
+        if exc.errno != errno.EBADF:
+            raise
+        sys.exit(CHANNEL_LOST)

@@ -13,7 +13,7 @@ import time
 
 from grader import limits, procfs
 from grader.failures import Failure, NotStarted
-from grader.learner import raised_error
+from grader.learner import CHANNEL_LOST, raised_error
 from grader.net import LOOPBACK, accepts_connections, free_port
 
 READY_TIMEOUT = 5.0  # seconds from the call of serve() to a successful connect
@@ -106,16 +106,18 @@ class LearnerServer:
         after = time.monotonic() - self.started_at
         kind = self.ended["event"] if self.ended else "closed"
         # The channel to the grader closed while the process runs on: the learner's code closed it.
-        lost = kind == "closed" and self.process.exit_status(wait=0.2) is None and self.process.alive()
+        status = self.process.exit_status(wait=0.2) if kind == "closed" else None
+        lost = kind == "closed" and (status == CHANNEL_LOST or status is None and self.process.alive())
         self.stop()
         call = f"serve({LOOPBACK!r}, {self.port})"
         output = self.process.last_output()
         error = raised_error(self.ended) if kind == "raised" else None
         limit = (error.limit if error else None) or self.process.limit_hit()
         if limit:
-            raised = f" ({call} raised {error.type})" if error else ""
-            return Failure(f"The grader stopped your server{when}: it {limits.because(limit, self.process.limits)}"
-                           f"{raised}.", hint=limits.HINTS[limit], output=output)
+            why = limits.because(limit, self.process.limits)
+            text = (f"{call} raised {error.type}{when}: your server {why}." if error else
+                    f"The grader stopped your server{when}: it {why}.")
+            return Failure(text, hint=limits.HINTS[limit], output=output)
         if kind == "returned":
             return Failure(f"{call} returned after {after:.2f} s{when}; a server keeps serving until it is stopped.",
                            hint="Put accept() in a `while True:` loop; do not return from serve().",

@@ -61,9 +61,9 @@ def size(count):
 
 
 def because(name, limits=None):
-    """Why the grader stopped a program that hit limit ``name``: "it used more than 1 GiB of
-    memory (the limit for a learner's program)", without the leading "it"."""
-    return f"{(limits or current()).exceeded(name)} (the limit for a learner's program)"
+    """Why a program that hit limit ``name`` was stopped, to follow "it": "used more than 1 GiB
+    of memory, the limit for a learner's program"."""
+    return f"{(limits or current()).exceeded(name)}, the limit for a learner's program"
 
 
 def sentence(name, limits=None, who="your program"):

@@ -1,0 +1,24 @@
+"""Hostile: prints 300 MB, then serves correctly.
+
+The grader must stop it at its output limit and say so, and stay responsive and small itself."""
+
+import socket
+import sys
+import threading
+
+LINE = "spam " * 200_000 + "\n"  # 1 MB
+
+
+def handle(conn):
+    with conn:
+        while data := conn.recv(65536):
+            conn.sendall(data)
+
+
+def serve(host, port):
+    for _ in range(300):
+        sys.stdout.write(LINE)
+    with socket.create_server((host, port)) as server:
+        while True:
+            conn, _ = server.accept()
+            threading.Thread(target=handle, args=(conn,), daemon=True).start()
