@@ -18,9 +18,11 @@ bound it had:
 - the grader's waits for an answer (Client.recv_exactly/recv_until_eof/exchange, the HTTP
   Conversation's reads, requests.get in the checks) vs their deadlines: only waits that got
   what they waited for count; waits that ran out (a check waiting for silence) are counted apart;
-- the slack a TimeoutError may take (multi_message_client STALL_SLACK), the grader's paginated
-  API answering within fetch_all's timeout (the strictest, STALL_TIMEOUT), helper threads
-  stopping within their join bounds;
+- the slack a TimeoutError may take (multi_message_client STALL_SLACK); the grader's line-reply
+  server sending the pieces of a reply `pause` apart while send_messages waits for each with its
+  timeout= (SLOW_TIMEOUT for the 0.25 s pauses of check_slow_reply); the grader's paginated API
+  answering within fetch_all's timeout (the strictest, STALL_TIMEOUT); helper threads stopping
+  within their join bounds;
 - each check's whole duration vs its pytest-timeout; each exercise vs EXERCISE_BUDGET; the whole
   grading vs grader batch's DEFAULT_TIMEOUT and the Gradescope DEFAULT_TIME_LIMIT (those two
   also pay for starting Python, about 0.3 s more); learner processes' CPU seconds vs the CPU
@@ -71,6 +73,7 @@ class Row:
 
 ROWS = {}
 LOCK = threading.Lock()
+CHECK_MODULES = {}  # "multi_message_client" -> the check module pytest loaded, for its constants
 current_check = ""  # "exercise / check_function", set while a check runs
 
 
@@ -264,6 +267,19 @@ def install():
             note("grader's API answers (fetch_all's timeout=)", "grader/checks/paginator.py:STALL_TIMEOUT",
                  0.5, time.monotonic() - request.at)
     wrap(paginated_api.PaginatedAPI, "_answering", answering)
+    def piece_sent(original, self, conn, text, data=None):  # a reply cut in pieces, `pause` apart
+        original(self, conn, text, data)
+        checks = CHECK_MODULES.get("multi_message_client")
+        if text != "sent" or not self.pause or checks is None:
+            return
+        now, last = time.monotonic(), getattr(conn, "margins_sent_at", None)
+        conn.margins_sent_at = now
+        if last is not None:  # the client waits with send_messages's timeout= for each piece
+            name = "SLOW_TIMEOUT" if self.pause == checks.SLOW_PAUSE else "TIMEOUT"
+            note(f"pause between reply pieces ({self.pause:g} s asked)", f"grader/checks/multi_message_client.py:{name}",
+                 getattr(checks, name), now - last, at=None if name == "TIMEOUT" else "multi_message_client / "
+                 "check_slow_reply")
+    wrap(line_reply_server.LineReplyServer, "_say", piece_sent)
     wrap(line_reply_server.LineReplyServer, "stop", timed(
         "line-reply server thread stops", "grader/line_reply_server.py:STOP_TIMEOUT",
         line_reply_server.STOP_TIMEOUT))
@@ -318,6 +334,7 @@ class Recorder:
 
     def pytest_collection_modifyitems(self, items):
         for module in {item.module for item in items}:
+            CHECK_MODULES[Path(module.__file__).stem] = module
             if hasattr(module, "waited_in_silence") and not hasattr(module.waited_in_silence, "__wrapped__"):
                 def silence(original, trial, module=module):
                     seconds = original(trial)
