@@ -24,6 +24,7 @@ from pathlib import Path
 
 from grader.batch import run_bounded
 from grader.exercises import EXERCISES
+from grader.reports.json_report import write_json
 
 DEFAULT_TIME_LIMIT = 480.0  # seconds; under Gradescope's default 10-minute bound, with a margin
 IGNORED_FOLDERS = {"__MACOSX", "__pycache__", "node_modules"}
@@ -78,7 +79,8 @@ def failure_results(text, elapsed=0.0):
 def write_results(path, results):
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
-    partial.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    with open(partial, "w", encoding="utf-8") as file:
+        write_json(results, file)  # a lone surrogate in a message must not cost the results
     os.replace(partial, path)
 
 

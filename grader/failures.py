@@ -5,7 +5,13 @@ back, what was expected, a hint at the likely cause and, where there is one, a c
 reproduce the probe by hand. Bytes are always shown as Python literals so ``\\r\\n`` and
 ``\\x00`` are visible, and long ones are cut with a note saying so (after CodeCrafters'
 testers and check50's ``Mismatch``).
+
+Anything the learner's program said (what it printed, its traceback) is shown as a quoted block
+behind a gutter, and every line is made printable (``grader.quoting``), so that nothing in a
+message can pass for the grader's own words or be obeyed by a terminal.
 """
+
+from grader.quoting import inline, printable, quote
 
 SHOW_BYTES = 120  # bytes of a payload shown before it is cut
 
@@ -46,12 +52,25 @@ class NotStarted(Exception):
     """The learner's function still raises NotImplementedError: the exercise is not started."""
 
 
+OUTPUT_HEADING = "Your program printed (last lines):"
+TRACEBACK_HEADING = "Traceback (your code):"
+
+
 class Failure(Exception):
-    """A check failed; every field is optional except the summary."""
+    """A check failed; every field is optional except the summary.
+
+    ``summary`` is one line: learner text in it (an exception's message or type name, which may
+    hold newlines) has its newlines shown as ``\\n``. ``traceback`` and ``output`` are the
+    learner's own text and are quoted behind a gutter. A ``note`` that starts with
+    TRACEBACK_HEADING and a newline is taken as a traceback (learner.py and learner_server.py
+    pass a traceback that way).
+    """
 
     def __init__(self, summary, *, sent=None, received=None, expected=None, hint=None,
-                 reproduce=None, output=None, note=None):
+                 reproduce=None, output=None, note=None, traceback=None):
         super().__init__(summary)
+        if traceback is None and note and note.startswith(TRACEBACK_HEADING + "\n"):
+            note, traceback = None, note[len(TRACEBACK_HEADING) + 1:]
         self.summary = summary
         self.sent = sent
         self.received = received
@@ -60,22 +79,24 @@ class Failure(Exception):
         self.reproduce = reproduce
         self.output = output  # what the learner's program printed, when it matters
         self.note = note
+        self.traceback = traceback  # the learner's traceback (their frames only), when it matters
 
     def lines(self):
         """The failure as labelled lines, in the order a learner reads them."""
-        rows = [self.summary]
+        rows = [inline(self.summary)]
         for label, value in (("Sent", self.sent), ("Received", self.received), ("Expected", self.expected)):
             if value is not None:
-                rows.append(f"{label + ':':<10}{value if isinstance(value, Prose) else show(value)}")
+                rows.append(f"{label + ':':<10}{printable(value) if isinstance(value, Prose) else show(value)}")
         if self.note:
-            rows.append(self.note)
+            rows.append(printable(self.note))
+        if self.traceback:
+            rows.extend(quote(TRACEBACK_HEADING, self.traceback))
         if self.output:
-            rows.append("Your program printed (last lines):")
-            rows.extend("  | " + line for line in self.output.splitlines())
+            rows.extend(quote(OUTPUT_HEADING, self.output))
         if self.hint:
-            rows.append(f"Hint:     {self.hint}")
+            rows.append(f"Hint:     {printable(self.hint)}")
         if self.reproduce:
-            rows.append(f"Try it:   {self.reproduce}")
+            rows.append(f"Try it:   {printable(self.reproduce)}")
         return rows
 
     def render(self):

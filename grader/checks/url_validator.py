@@ -144,13 +144,10 @@ def _reproduce(url):
 
 def wrong_answer(url, outcome, expected, why, note=None):
     """The Failure for one wrong answer: the call, what came of it, what the rules say."""
-    lines = [why]
-    if outcome.raised is not None and outcome.raised.traceback:
-        lines.append("Traceback (your code):\n" + outcome.raised.traceback.rstrip())
-    if note:
-        lines.append(note)
+    traceback = outcome.raised.traceback.rstrip() if outcome.raised is not None else None
     return Failure(f"{call_text(url)} {what_happened(outcome)}; expected {expected}.",
-                   note="\n".join(lines), reproduce=_reproduce(url),
+                   note="\n".join(line for line in (why, note) if line), traceback=traceback or None,
+                   reproduce=_reproduce(url),
                    output=(outcome.output or None) if outcome.exit_status is not None else None)
 
 

@@ -10,12 +10,9 @@ import re
 from pathlib import Path
 
 from grader.exercises import EXERCISES
+from grader.failures import OUTPUT_HEADING
+from grader.quoting import GUTTER as OUTPUT_PREFIX
 from grader.results import MISSING, NOT_STARTED, PASSED
-
-# How grader.failures.Failure.lines() introduces what the learner's program printed, and how it
-# prefixes each of those lines (tests/test_reports.py checks the two stay in step).
-OUTPUT_HEADING = "Your program printed (last lines):"
-OUTPUT_PREFIX = "  | "
 
 STATUS_WORDS = {PASSED: "passed", NOT_STARTED: "not started", MISSING: "missing (no file)"}
 

@@ -4,12 +4,20 @@
   when the message names one), so the failure shows on the file and in the run's summary.
 - The text report on stdout for the log, between ``::stop-commands::TOKEN`` and ``::TOKEN::``:
   the runner executes no workflow command in between, so nothing the learner's program printed
-  (quoted in the messages) can set outputs, add paths or mask values. TOKEN is a digest of the
-  whole report, learner output included, so that output cannot know it beforehand.
+  (quoted in the messages) can set outputs, add paths, mask values or end a group.
 - A Markdown table appended to the file named by ``GITHUB_STEP_SUMMARY`` when it is set, with
   each failure's message in a code fence longer than any run of backticks inside it.
 
-Workflow-command data escapes %, CR and LF; property values (file, title) also escape : and ,.
+Why TOKEN is a digest of the whole report, learner output included, and not a random number:
+to end the fence early, learner output would have to hold the line ``::TOKEN::``, so it would
+have to contain the hash of a report that contains it, which no one can compute. A random token
+would be as safe, but the same result would no longer give the same log, and the formats are
+tested byte for byte (the token changes only with the report, durations included).
+
+Outside the fence the grader writes only its own commands. Their data escapes %, CR and LF (so a
+message cannot start a line of its own) and property values (file, title) also escape : and ,;
+every message is made printable first (``grader.quoting``), as in the text report, so the log
+viewer, which renders ANSI colour, shows learner escape sequences instead of obeying them.
 """
 
 import html
@@ -17,6 +25,7 @@ import os
 import re
 from pathlib import Path
 
+from grader.quoting import inline, printable
 from grader.reports import text
 from grader.reports.common import line_of, points, report_digest, status_words
 from grader.results import ERROR, FAILED, PASSED
@@ -62,11 +71,11 @@ def annotations(report, workspace=None):
         for check in exercise.checks:
             if check.status not in (FAILED, ERROR):
                 continue
-            message = check.message or "failed"
+            message = printable(check.message or "failed")
             if len(message) > ANNOTATION_MESSAGE_LIMIT:
                 message = message[:ANNOTATION_MESSAGE_LIMIT] + "\n[... cut; the log has the whole message]"
             lines.append(command("error", message, file=repository_path(exercise.file, workspace),
-                                 line=line_of(check.message), title=f"{exercise.name}: {check.name}"))
+                                 line=line_of(check.message), title=inline(f"{exercise.name}: {check.name}")))
     return lines
 
 
@@ -86,7 +95,7 @@ def markdown_summary(report):
     if failed:
         out += ["", "### Checks that did not pass", ""]
         for exercise, check in failed:
-            message = check.message
+            message = printable(check.message)
             if len(message) > SUMMARY_MESSAGE_LIMIT:
                 message = message[:SUMMARY_MESSAGE_LIMIT] + "\n[... cut; the log has the whole message]"
             fence = _fence(message)

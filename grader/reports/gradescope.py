@@ -6,17 +6,16 @@ run). Numbers are "exercise.check": the exercise's place in the learning order, 
 place in the exercise, so "2.3" is the third check of http_hello_server.
 """
 
-import json
-
+from grader.quoting import printable
 from grader.reports.common import exercise_number, points, summary_lines
+from grader.reports.json_report import write_json
 from grader.results import PASSED
 
 OUTPUT_FORMAT = "text"  # the messages are plain text, aligned in columns
 
 
 def write(report, stream, *, visibility="visible", **_):
-    json.dump(results(report, visibility=visibility), stream, indent=2, ensure_ascii=False)
-    stream.write("\n")
+    write_json(results(report, visibility=visibility), stream)
 
 
 def results(report, *, visibility="visible"):
@@ -30,7 +29,7 @@ def results(report, *, visibility="visible"):
                 "score": check.score,
                 "max_score": check.max_score,
                 "status": "passed" if check.status == PASSED else "failed",
-                "output": check.message if check.status != PASSED else "",
+                "output": printable(check.message) if check.status != PASSED else "",
                 "output_format": OUTPUT_FORMAT,
                 "tags": [exercise.name],
                 "visibility": visibility,

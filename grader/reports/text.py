@@ -3,12 +3,23 @@
 Colour only helps on a terminal, so it is used only there, and never when NO_COLOR is set
 (https://no-color.org). The pass and fail marks fall back to ASCII where the terminal's
 encoding cannot show them.
+
+A check's message may quote the learner's program (grader/quoting.py): every line of it is
+written through ``printable``, so nothing in it reaches the terminal as a control sequence, even
+from a saved JSON report that was never grader-written. On a terminal, a message line wider than
+the terminal is folded here, each row keeping the line's indent and gutter: left to the terminal,
+a long learner line would wrap to column 0 and could put "Total: 60/60" where the real total is.
 """
 
 import os
+import unicodedata
 from pathlib import Path
 
+from grader.quoting import GUTTER, inline, printable
 from grader.results import ERROR, FAILED, MISSING, NOT_STARTED, PASSED, SKIPPED
+
+MESSAGE_INDENT = " " * 6  # before each line of a check's message
+TRANSCRIPT_INDENT = " " * 8
 
 GREEN, RED, YELLOW, DIM, BOLD, RESET = "\033[32m", "\033[31m", "\033[33m", "\033[2m", "\033[1m", "\033[0m"
 
@@ -29,9 +40,10 @@ def _marks(stream):
 
 def _shown_path(path):
     try:
-        return str(Path(path).resolve().relative_to(Path.cwd()))
+        shown = str(Path(path).resolve().relative_to(Path.cwd()))
     except ValueError:
-        return str(path)
+        shown = str(path)
+    return printable(shown)
 
 
 def _points(value):
@@ -50,12 +62,22 @@ def write(report, stream, **_):
     stream.write("\n".join(out) + "\n")
 
 
+def terminal_width(stream):
+    """The columns of the terminal ``stream`` writes to; None when it is not a terminal."""
+    try:
+        return os.get_terminal_size(stream.fileno()).columns if stream.isatty() else None
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
 class Painter:
-    """Colours text for ``stream`` when it is a terminal that wants colour; knows the marks it can show."""
+    """Colours text for ``stream`` when it is a terminal that wants colour; knows the marks it can
+    show and, on a terminal, its width."""
 
     def __init__(self, stream):
         self.colour = use_colour(stream)
         self.marks = _marks(stream)
+        self.width = terminal_width(stream)
 
     def __call__(self, text, code):
         return f"{code}{text}{RESET}" if self.colour else text
@@ -71,7 +93,7 @@ def exercise_lines(exercise, paint):
     if exercise.status in (NOT_STARTED, MISSING):
         label = "not started" if exercise.status == NOT_STARTED else "missing (no file)"
         return [f"{paint(exercise.name, BOLD)}  {paint(label, DIM)}  {score}"]
-    out.append(f"{paint(exercise.name, BOLD)}  {paint(_shown_path(exercise.file), DIM)}")
+    out.append(f"{paint(printable(exercise.name), BOLD)}  {paint(_shown_path(exercise.file), DIM)}")
     skipped_reason = None
     skipped = 0
     for check in exercise.checks:
@@ -85,12 +107,13 @@ def exercise_lines(exercise, paint):
         if skipped:
             out.append(_skipped_line(paint, marks, skipped, skipped_reason))
             skipped = 0
-        out.append(f"  {paint(marks[check.status], tone[check.status])} {check.name}")
+        out.append(f"  {paint(marks[check.status], tone[check.status])} {printable(check.name)}")
         if check.status in (FAILED, ERROR):
-            out.extend("      " + line for line in check.message.splitlines())
+            out.extend(message_lines(check.message, paint.width))
         if check.transcript:
-            out.append("      " + paint("Wire transcript:", DIM))
-            out.extend("        " + line for line in check.transcript)
+            out.append(MESSAGE_INDENT + paint("Wire transcript:", DIM))
+            for line in check.transcript:
+                out.extend(fold(TRANSCRIPT_INDENT + printable(line), paint.width, TRANSCRIPT_INDENT + "  "))
     if skipped:
         out.append(_skipped_line(paint, marks, skipped, skipped_reason))
     verdict = paint("passed", GREEN) if exercise.status == PASSED else paint("not passed yet", RED)
@@ -99,7 +122,46 @@ def exercise_lines(exercise, paint):
     return out
 
 
+def message_lines(message, width=None):
+    """A check's message, indented under its check, made printable, folded to ``width`` if given."""
+    out = []
+    for line in printable(message).splitlines():
+        if line.startswith(GUTTER):
+            continuation = MESSAGE_INDENT + GUTTER
+        else:
+            continuation = MESSAGE_INDENT + line[:len(line) - len(line.lstrip(" "))][:12] + "  "
+        out.extend(fold(MESSAGE_INDENT + line, width, continuation))
+    return out
+
+
+def columns(char):
+    """Columns a character takes on a terminal, counted high (a tab as 8, wide characters as 2)
+    so that a folded row never wraps."""
+    if char == "\t":
+        return 8
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def fold(line, width, continuation):
+    """``line`` as rows of at most ``width`` columns, every row after the first starting with
+    ``continuation``; the line as it is when ``width`` is None."""
+    if width is None or len(line) * 2 <= width and "\t" not in line:
+        return [line]
+    width = max(width, len(continuation) + 20)  # on a very narrow terminal, rows may still wrap
+    rows, row, used = [], "", 0
+    for char in line:
+        size = columns(char)
+        if used + size > width and used > len(continuation):
+            rows.append(row)
+            row, used = continuation, len(continuation)
+        row += char
+        used += size
+    rows.append(row)
+    return rows
+
+
 def _skipped_line(paint, marks, count, reason):
+    reason = inline(reason)
     what = "check" if count == 1 else "checks"
     return f"  {paint(marks[SKIPPED], YELLOW)} {paint(f'{count} {what} {reason}', DIM)}" if reason.startswith(
         "skipped") else f"  {paint(marks[SKIPPED], YELLOW)} {paint(f'{count} {what} skipped: {reason}', DIM)}"
