@@ -11,6 +11,13 @@ system picks for that grader; when a grader has to be stopped it is interrupted 
 stops its learner processes itself), then killed, and any learner process still marked as its
 own is killed too.
 
+A grader never grades a submission's folder itself, only a fresh copy of its exercise modules
+(``<exercise>/<exercise>.py``, regular files, not symbolic links), as the Gradescope runner does:
+the learner's program runs with its own folder first on its import path, so anything else shipped
+beside a module would take part in the grade (a helper module the course never sees, or a
+``__pycache__`` whose bytecode Python runs instead of the source beside it), and a symbolic link
+could hand in another learner's file. The reports name the submission's own files.
+
 Writes ``DIR/grades.csv`` (a row per submission, sorted by name, a column per exercise and the
 total) and ``DIR/<submission>.json`` (the submission's JSON report). A submission that could not
 be graded has no scores in its row; its total cell says why, and ``DIR/<submission>.log``
@@ -23,8 +30,10 @@ import csv
 import json
 import os
 import signal
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -35,11 +44,13 @@ import grader
 from grader.catalog import checks_of
 from grader.exercises import EXERCISES
 from grader.output_capture import CappedOutput
+from grader.reports.json_report import write_json
 
 DEFAULT_TIMEOUT = 600.0  # seconds per submission; the grader's own budgets end far sooner
 INTERRUPT_GRACE = 5.0  # seconds between asking a grader to stop (SIGINT) and killing it
 OUTPUT_KEEP = 32 * 1024  # bytes kept from the start and from the end of a grader's output
 IGNORED_FOLDERS = {"__MACOSX", "__pycache__"}
+WORK_PREFIX = "netkata-batch-"  # the temporary folder holding the copy graded for a submission
 GRADER_HOME = Path(grader.__file__).resolve().parent.parent  # the folder that holds the package
 
 EXIT_ALL_GRADED, EXIT_SOME_NOT_GRADED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -141,17 +152,45 @@ class Graded:
     elapsed: float
 
 
+def copy_modules(folder, tree):
+    """Copy the exercise modules of submission ``folder`` into ``tree``, and nothing else (see
+    the module's docstring): each ``<exercise>/<exercise>.py`` that is a regular file reached
+    without a symbolic link. An exercise without one is graded as missing."""
+    for exercise in EXERCISES:
+        source = folder / exercise.name / exercise.filename
+        if source.parent.is_symlink() or source.is_symlink() or not source.is_file():
+            continue
+        (tree / exercise.name).mkdir(parents=True)
+        shutil.copyfile(source, tree / exercise.name / exercise.filename)
+
+
+def renamed(value, old, new):
+    """``value`` (a parsed JSON report) with the path ``old`` written as ``new`` in every string:
+    the report of the graded copy, naming the submission's own files."""
+    if isinstance(value, str):
+        return value.replace(old, new)
+    if isinstance(value, list):
+        return [renamed(item, old, new) for item in value]
+    if isinstance(value, dict):
+        return {key: renamed(item, old, new) for key, item in value.items()}
+    return value
+
+
 def grade_submission(folder, out, *, timeout, focus=None, cancel=None):
     name = folder.name
     final, log = out / f"{name}.json", out / f"{name}.log"
     partial = out / f".{name}.json.partial"
     for stale in (final, log, partial):
         stale.unlink(missing_ok=True)
-    command = [sys.executable, "-m", "grader", "--path", str(folder.resolve()), "--format", "json",
-               "--output", str(partial.resolve())]
-    if focus:
-        command += ["--check", focus]
-    finished = run_bounded(command, timeout=timeout, cancel=cancel)
+    with tempfile.TemporaryDirectory(prefix=f"{WORK_PREFIX}{name}-", ignore_cleanup_errors=True) as work:
+        tree = Path(work) / name
+        tree.mkdir()
+        copy_modules(folder, tree)
+        command = [sys.executable, "-m", "grader", "--path", str(tree), "--format", "json",
+                   "--output", str(partial.resolve())]
+        if focus:
+            command += ["--check", focus]
+        finished = run_bounded(command, timeout=timeout, cancel=cancel)
     problem = None
     report = None
     if finished.timed_out:
@@ -166,6 +205,9 @@ def grade_submission(folder, out, *, timeout, focus=None, cancel=None):
             report = json.loads(partial.read_text(encoding="utf-8"))
             if not isinstance(report, dict) or not isinstance(report.get("exercises"), list):
                 raise ValueError("no exercises in it")
+            report = renamed(report, str(tree), str(folder.resolve()))
+            with open(partial, "w", encoding="utf-8") as file:
+                write_json(report, file)
             os.replace(partial, final)
         except (OSError, ValueError) as exc:
             report = None

@@ -5,9 +5,11 @@ the other submissions are settled by reading (stubs, missing files) or fail at i
 """
 
 import csv
+import importlib.util
 import io
 import json
 import os
+import py_compile
 import shutil
 import signal
 import subprocess
@@ -101,6 +103,34 @@ def test_a_submission_that_hangs_costs_only_its_own_bound(tmp_path):
     assert elapsed < 1.5 + batch.INTERRUPT_GRACE + 20
     time.sleep(0.2)
     assert _processes_mentioning(str(submissions)) == []
+    assert _processes_mentioning(f"{batch.WORK_PREFIX}dave-") == []  # the copy that was graded
+
+
+def test_only_the_exercise_modules_of_a_submission_are_graded(tmp_path):
+    """Not bytecode in __pycache__ that Python would run instead of the source beside it (an
+    unchecked hash-based .pyc is never compared with its source), not a module reached through a
+    symbolic link (another learner's file); the report still names the submission's files."""
+    mallory = tmp_path / "class" / "mallory"
+    (mallory / "echo_server").mkdir(parents=True)
+    decoy = mallory / "echo_server" / "echo_server.py"
+    decoy.write_text('def serve(host, port):\n    raise RuntimeError("the source beside the bytecode")\n')
+    py_compile.compile(str(ROOT / "solutions/echo_server/echo_server.py"), dfile=str(decoy),
+                       cfile=importlib.util.cache_from_source(str(decoy)),
+                       invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+    (mallory / "url_validator").mkdir()
+    try:
+        (mallory / "url_validator" / "url_validator.py").symlink_to(ROOT / "solutions/url_validator/url_validator.py")
+    except OSError:  # Windows without the right to make symbolic links
+        pass
+    out = tmp_path / "out"
+    result = run_grader("batch", tmp_path / "class", "--out", out, "--check", "RESETS")
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads((out / "mallory.json").read_text(encoding="utf-8"))
+    echo, url = (next(e for e in report["exercises"] if e["name"] == name) for name in ("echo_server", "url_validator"))
+    assert echo["status"] == "failed" and "the source beside the bytecode" in echo["checks"][0]["message"]
+    assert url["status"] == "missing"
+    assert report["tree"] == str(mallory.resolve()) and echo["file"] == str(decoy.resolve())
+    assert str(mallory.resolve()) in echo["checks"][0]["message"]  # the traceback's file, renamed
 
 
 @pytest.mark.skipif(os.name != "posix" or not os.path.isdir("/proc"), reason="needs /proc")
