@@ -1,12 +1,13 @@
 """Does grading the same submissions again give the same reports, timings aside?
 
-    python scripts/determinism.py [--runs 20] [--jobs 2] [--trees 10] [--keep DIR]
+    python scripts/determinism.py [--runs 20] [--jobs 2] [--trees 10] [--only STEM,...] [--keep DIR]
 
 Builds a fixed set of submission trees (no randomness: sorted files, picked by position) from
 tests/implementations/<exercise>/ and, if present, tests/hostile/<exercise>/: every correct_*
 file, every hostile file, and broken_* files spread evenly over the sorted list, enough to fill
-TREES trees. Each tree mixes one implementation per exercise (rotated, so that a tree holds
-correct and broken ones). Then runs `python -m grader batch` on them RUNS times, reading each
+TREES trees (at least 3; there are more trees when an exercise has more files). Each tree mixes one implementation per exercise (rotated, so that a tree holds
+correct and broken ones). --only takes just the named files (by stem, any exercise), the other
+exercises being left out, to measure one suspect more often. Then runs `python -m grader batch` on them RUNS times, reading each
 submission's JSON report with every "duration" key removed.
 
 Prints, per submission, how many distinct reports the runs gave (1 is deterministic) and, for
@@ -36,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 from grader.batch import run_bounded  # noqa: E402  (a process group, interrupted then killed)
 from grader.exercises import EXERCISES  # noqa: E402
 
+MIN_BROKEN = 3  # broken files per exercise, however many correct and hostile ones fill the trees
 BATCH_BOUND = 3600.0  # seconds for one whole batch run; grader batch bounds each submission itself
 
 
@@ -50,18 +52,22 @@ def spread(files, count):
     return [files[round(i * (len(files) - 1) / (count - 1))] for i in range(count)]
 
 
-def implementations(exercise, trees):
+def implementations(exercise, trees, only=None):
     """The files one exercise contributes, in tree order: correct, hostile, then broken ones."""
     folder = ROOT / "tests" / "implementations" / exercise.name
     correct = sorted(folder.glob("correct_*.py"))
     hostile = sorted((ROOT / "tests" / "hostile" / exercise.name).glob("*.py"))
     broken = sorted(folder.glob("broken_*.py"))
-    return correct + hostile + spread(broken, trees - len(correct) - len(hostile))
+    if only:
+        return [f for f in correct + hostile + broken if f.stem in only]
+    return correct + hostile + spread(broken, max(trees - len(correct) - len(hostile), MIN_BROKEN))
 
 
-def build(folder, trees):
+def build(folder, trees, only=None):
     """Write the submission trees; return {submission: {exercise: source file}}."""
-    chosen = {e.name: implementations(e, trees) for e in EXERCISES}
+    chosen = {e.name: implementations(e, trees, only) for e in EXERCISES}
+    if only:
+        trees = 1
     count = max(trees, *(len(files) for files in chosen.values()))
     plan = {}
     for number in range(count):
@@ -176,11 +182,15 @@ def main():
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--trees", type=int, default=10, help="at least this many submissions")
+    parser.add_argument("--only", type=lambda text: set(text.split(",")), metavar="STEM,...",
+                        help="only these implementations, e.g. broken_selectors_drops_unsent")
     parser.add_argument("--keep", type=Path, help="build the submissions and the reports here, and keep them")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="netkata-determinism-"))
     try:
-        plan = build(work / "submissions", args.trees)
+        plan = build(work / "submissions", args.trees, args.only)
+        if not all(plan.values()):
+            parser.error("no implementation matches --only")
         print(f"{len(plan)} submissions, {args.runs} runs of grader batch --jobs {args.jobs}:")
         for name, files in plan.items():
             print(f"  {name}: " + ", ".join(("hostile:" if "hostile" in f.parts else "") + f.stem
