@@ -23,6 +23,10 @@ total) and ``DIR/<submission>.json`` (the submission's JSON report). A submissio
 be graded has no scores in its row; its total cell says why, and ``DIR/<submission>.log``
 holds what the grader printed. Exit status 0 when every submission was graded (whatever its
 score), 1 when any could not be, 2 for a usage error, 130 when interrupted.
+
+Ctrl-C stops every grader as a timeout does (each writes a partial report, which is not used: a
+grader that exits 130 did not grade its submission) and writes no gradebook; pressed again, it
+waits for that cleanup instead of cutting it short (grader/interrupt.py).
 """
 
 import argparse
@@ -41,6 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import grader
+from grader import interrupt
 from grader.catalog import checks_of
 from grader.exercises import EXERCISES
 from grader.output_capture import CappedOutput
@@ -280,6 +285,15 @@ def parser():
 
 def main(argv):
     args = parser().parse_args(argv)
+    with interrupt.handling_ctrl_c("grader batch"):
+        try:
+            return grade_class(args)
+        except KeyboardInterrupt:  # before any grader started (grade_all handles the rest)
+            print("\ngrader batch: interrupted; no gradebook written", file=sys.stderr)
+            return EXIT_INTERRUPTED
+
+
+def grade_class(args):
     if not args.submissions.is_dir():
         print(f"grader batch: no such folder: {args.submissions}", file=sys.stderr)
         return EXIT_USAGE
@@ -317,13 +331,15 @@ def main(argv):
                 print(f"[{len(results):>{width}}/{len(folders)}] {graded.name}: {shown}  "
                       f"({graded.elapsed:.1f} s)", file=sys.stderr, flush=True)
     except KeyboardInterrupt:
+        interrupt.note_interrupted()  # a second Ctrl-C now waits for the graders to be stopped
         cancel.set()
         pool.shutdown(wait=True, cancel_futures=True)
-        print("grader batch: interrupted; no gradebook written", file=sys.stderr)
+        print("\ngrader batch: interrupted; no gradebook written", file=sys.stderr)
         return EXIT_INTERRUPTED
     pool.shutdown()
     gradebook = args.out / "grades.csv"
-    write_gradebook(gradebook, results)
+    with interrupt.protected():  # a gradebook is written whole
+        write_gradebook(gradebook, results)
     elapsed = time.monotonic() - started
     not_graded = [g.name for g in results if g.report is None]
     rate = f" ({len(folders) / elapsed * 60:.1f} per minute)" if folders and elapsed > 0 else ""
@@ -331,4 +347,7 @@ def main(argv):
           f"{rate} with {jobs} job{'s' if jobs != 1 else ''}. Gradebook: {gradebook}")
     if not_graded:
         print("Not graded (see their .log files): " + ", ".join(not_graded))
+    if interrupt.requested():  # Ctrl-C while the gradebook was written: it is whole, but say so
+        print("\ngrader batch: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     return EXIT_SOME_NOT_GRADED if not_graded else EXIT_ALL_GRADED

@@ -13,6 +13,9 @@ grader/hint.py, ``reset`` grader/reset.py. For instructors: ``batch`` is grader/
 
 Exit status: 0 when every selected check passed, 1 when any did not, 2 for a usage error,
 3 when the grader itself failed (a bug to report, never the learner's fault), 130 on Ctrl-C.
+Ctrl-C while grading stops every learner process, then writes the report of what was graded so
+far (the checks that did not run are skipped, and the report says it is partial) in the format
+asked for; a second Ctrl-C waits for that (grader/interrupt.py).
 """
 
 import argparse
@@ -21,6 +24,7 @@ import sys
 import traceback
 from pathlib import Path
 
+from grader import interrupt
 from grader.catalog import checks_of
 from grader.exercises import BY_NAME, EXERCISES
 from grader.reports import FORMATS
@@ -49,7 +53,8 @@ def parser():
                "you save it; `grader list` shows every exercise's status; `grader hint EXERCISE` gives "
                "its hints one at a time; `grader reset EXERCISE` restores its stub. "
                "Exit status: 0 all selected checks passed, 1 some did not, 2 usage error, "
-               "3 internal grader error. For instructors: `grader batch --help` grades a folder of "
+               "3 internal grader error, 130 interrupted (Ctrl-C: the report then covers the checks "
+               "that ran and says it is partial). For instructors: `grader batch --help` grades a folder of "
                "submissions; `grader report --help` rewrites a saved JSON report in another format.")
     p.add_argument("exercises", nargs="*", metavar="EXERCISE",
                    help="exercises to grade, by name (default: all, in learning order: "
@@ -100,20 +105,31 @@ SUBCOMMANDS = {"watch": "grader.watch", "list": "grader.progress", "hint": "grad
 def run_guarded(prog, work, interrupted="interrupted"):
     """Run a command's ``work()``, turning what goes wrong into the documented exit statuses:
     a UsageError is 2 with its message, Ctrl-C is 130, and anything else is the grader's own
-    bug (3), said as such with its traceback, never blamed on the learner."""
-    try:
-        return work()
-    except UsageError as exc:
-        print(f"{prog}: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        print(f"\n{prog}: {interrupted}", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except Exception:
-        traceback.print_exc()
-        print(f"{prog}: internal error (above). This is a bug in the grader, not in your code; "
-              "please report it.", file=sys.stderr)
-        return EXIT_INTERNAL
+    bug (3), said as such with its traceback, never blamed on the learner.
+
+    Ctrl-C ends the command with no learner process left and no traceback, however many times
+    it is pressed (grader/interrupt.py); one that came while something that must not be cut
+    (stopping processes, writing a report) ran is honoured once that is done."""
+    with interrupt.handling_ctrl_c(prog):
+        try:
+            code = work()
+        except UsageError as exc:
+            print(f"{prog}: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        except KeyboardInterrupt:
+            interrupt.note_interrupted()
+            interrupt.stop_learners()
+            print(f"\n{prog}: {interrupted}", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        except Exception:
+            traceback.print_exc()
+            print(f"{prog}: internal error (above). This is a bug in the grader, not in your code; "
+                  "please report it.", file=sys.stderr)
+            return EXIT_INTERNAL
+        if code != EXIT_INTERRUPTED and interrupt.requested():
+            print(f"\n{prog}: {interrupted}", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        return code
 
 
 def use_lenient_stdout():
@@ -152,20 +168,50 @@ def grade_and_report(args):
     if missing := missing_dependencies():
         raise UsageError(f"{', '.join(missing)} not installed for {sys.executable}: install the project "
                          "(pip install -e .) in the Python you run grader with")
-    from grader.progress import grade_track
-    from grader.run import grade
+    try:
+        from grader.progress import grade_track
+        from grader.run import grade
 
-    if args.path is None and not args.solutions and not args.focus:
-        # The learner's own tree: always graded afresh, and remembered so that
-        # `grader list` can answer at once while these files stay as they are.
-        report, _ = grade_track(tree, exercises, remember=True, verbose=args.verbose)
-    else:
-        report = grade(tree, exercises, args.focus, verbose=args.verbose)
+        if args.path is None and not args.solutions and not args.focus:
+            # The learner's own tree: always graded afresh, and remembered so that
+            # `grader list` can answer at once while these files stay as they are.
+            report, _ = grade_track(tree, exercises, remember=True, verbose=args.verbose)
+        else:
+            report = grade(tree, exercises, args.focus, verbose=args.verbose)
+    except KeyboardInterrupt as stop:
+        return report_interrupted(getattr(stop, "report", None), tree, exercises, args)
     write_report(report, args)
     return EXIT_PASSED if report.all_passed else EXIT_NOT_PASSED
 
 
+def report_interrupted(report, tree, exercises, args):
+    """After Ctrl-C: stop every learner process, write the partial report, exit 130.
+
+    ``report`` is what grading got done (None when the Ctrl-C came before grading began: then
+    every check is listed as not run). Nothing here can be cut by another Ctrl-C."""
+    from grader.run import interrupted_report
+
+    interrupt.note_interrupted()
+    interrupt.stop_learners()
+    if report is None:
+        report = interrupted_report(tree, exercises, {}, args.focus, args.verbose)
+    try:
+        write_report(report, args)
+    except UsageError as exc:
+        print(f"grader: {exc}", file=sys.stderr)
+    not_run = report.checks_not_run()
+    print(f"\ngrader: interrupted (Ctrl-C); {not_run} check{'' if not_run == 1 else 's'} did not run, "
+          "so the report is partial", file=sys.stderr)
+    return EXIT_INTERRUPTED
+
+
 def write_report(report, args):
+    """Write ``report`` as ``args`` ask; a Ctrl-C meanwhile waits until it is whole."""
+    with interrupt.protected():
+        _write_report(report, args)
+
+
+def _write_report(report, args):
     write = FORMATS[args.format]
     if args.output is None:
         use_lenient_stdout()

@@ -37,9 +37,12 @@ def progress_bar(passed, total):
 def grade_track(tree, exercises, *, recall=False, remember=False, verbose=False, stop_early=False):
     """Grade ``exercises`` of ``tree`` in one grading call; returns (Report, names answered from
     the memo). ``recall``: answer unchanged exercises from the memo; ``remember``: keep what ran
-    (a result cut short by ``stop_early`` only when it passed, so every check ran)."""
-    from grader import memo
-    from grader.run import grade
+    (a result cut short by ``stop_early`` only when it passed, so every check ran).
+
+    Ctrl-C raises grader.run.Interrupted, whose report then covers every exercise asked for;
+    nothing of an interrupted grading is remembered (its results are partial)."""
+    from grader import interrupt, memo
+    from grader.run import Interrupted, grade
 
     keys, results, recalled = {}, {}, []
     for exercise in exercises:
@@ -52,12 +55,19 @@ def grade_track(tree, exercises, *, recall=False, remember=False, verbose=False,
     to_grade = [e for e in exercises if e.name not in results]
     duration = 0.0
     if to_grade:
-        report = grade(tree, to_grade, verbose=verbose, stop_early=stop_early)
+        try:
+            report = grade(tree, to_grade, verbose=verbose, stop_early=stop_early)
+        except Interrupted as stop:
+            results.update((result.name, result) for result in stop.report.exercises)
+            stop.report = Report([results[e.name] for e in exercises], str(tree), stop.report.duration,
+                                 interrupted=True)
+            raise
         duration = report.duration
-        for result in report.exercises:
-            results[result.name] = result
-            if remember and result.name in keys and (result.status == PASSED or not stop_early):
-                memo.remember(keys[result.name], result)
+        with interrupt.protected():  # Ctrl-C now waits until the memo entries are written
+            for result in report.exercises:
+                results[result.name] = result
+                if remember and result.name in keys and (result.status == PASSED or not stop_early):
+                    memo.remember(keys[result.name], result)
     return Report([results[e.name] for e in exercises], str(tree), duration), recalled
 
 

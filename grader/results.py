@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 PASSED, FAILED, ERROR, SKIPPED = "passed", "failed", "error", "skipped"
 NOT_STARTED, MISSING = "not_started", "missing"
 
+# The message of every check that did not run because grading was interrupted (Ctrl-C).
+INTERRUPTED = "skipped: grading was interrupted (Ctrl-C)"
+
 
 @dataclass
 class CheckResult:
@@ -40,6 +43,9 @@ class ExerciseResult:
     checks: list = field(default_factory=list)
     file: str = ""
     duration: float = 0.0
+    # True when Ctrl-C stopped grading before every check of this exercise had run: its status
+    # and score then cover only the checks that ran (never "passed": not everything was seen).
+    interrupted: bool = False
 
     @property
     def score(self):
@@ -50,9 +56,12 @@ class ExerciseResult:
         return sum(check.max_score for check in self.checks)
 
     def to_json(self):
-        return {"name": self.name, "status": self.status, "score": self.score,
-                "max_score": self.max_score, "file": self.file, "duration": round(self.duration, 3),
-                "checks": [check.to_json() for check in self.checks]}
+        data = {"name": self.name, "status": self.status, "score": self.score,
+                "max_score": self.max_score, "file": self.file, "duration": round(self.duration, 3)}
+        if self.interrupted:  # only then: a complete report keeps exactly the keys it had
+            data["interrupted"] = True
+        data["checks"] = [check.to_json() for check in self.checks]
+        return data
 
 
 @dataclass
@@ -60,6 +69,7 @@ class Report:
     exercises: list
     tree: str = ""
     duration: float = 0.0
+    interrupted: bool = False  # Ctrl-C stopped grading: the score is partial (grader/interrupt.py)
 
     @property
     def score(self):
@@ -77,10 +87,18 @@ class Report:
         """The first exercise, in learning order, that is not passed yet (None when all are)."""
         return next((e for e in self.exercises if e.status != PASSED), None)
 
+    def checks_not_run(self):
+        """How many checks did not run because grading was interrupted."""
+        return sum(1 for e in self.exercises for c in e.checks
+                   if c.status == SKIPPED and c.message == INTERRUPTED)
+
     def to_json(self):
-        return {"score": self.score, "max_score": self.max_score, "tree": self.tree,
-                "duration": round(self.duration, 3),
-                "exercises": [exercise.to_json() for exercise in self.exercises]}
+        data = {"score": self.score, "max_score": self.max_score, "tree": self.tree,
+                "duration": round(self.duration, 3)}
+        if self.interrupted:  # a key added, as CONTRACTS.md allows; absent from a complete report
+            data["interrupted"] = True
+        data["exercises"] = [exercise.to_json() for exercise in self.exercises]
+        return data
 
 
 def exercise_status(checks):

@@ -5,6 +5,10 @@ without starting pytest or any process: a learner who has not begun gets an answ
 The rest run as pytest checks in this process, pinned to the grader's own configuration so
 that nothing in the learner's environment (an ini file, a conftest.py, PYTEST_ADDOPTS, a
 plugin that reorders or reruns tests) changes a grade.
+
+Ctrl-C at any moment of grading raises ``Interrupted``, a KeyboardInterrupt that carries the
+partial Report, once every learner process is stopped: the command line writes it (and exits
+130); ``watch`` and ``list`` simply stop, remembering nothing.
 """
 
 import contextlib
@@ -12,35 +16,93 @@ import os
 import time
 from pathlib import Path
 
+from grader import interrupt
 from grader.catalog import CHECKS_DIR, check_module, checks_of
 from grader.learner_file import inspect_file
-from grader.results import FAILED, MISSING, NOT_STARTED, SKIPPED, CheckResult, ExerciseResult, Report
+from grader.results import (FAILED, INTERRUPTED, MISSING, NOT_STARTED, SKIPPED, CheckResult, ExerciseResult,
+                            Report)
 
 
 class GraderError(Exception):
     """The grader itself could not finish (never the learner's fault)."""
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C stopped grading, and every learner process has been stopped.
+
+    A KeyboardInterrupt, so that whatever does not want a partial result (``watch``, ``list``,
+    the memo) stops as on any Ctrl-C. ``report``: what was graded until then, every exercise
+    asked for, with the checks that did not run skipped (``INTERRUPTED``). On its way out of
+    ``run_checks`` it carries ``results`` instead: the exercises whose checks had begun.
+    """
+
+    def __init__(self, report=None, results=None):
+        super().__init__()
+        self.report = report
+        self.results = results or {}
+
+
 def grade(tree, exercises, focus=None, verbose=False, stop_early=False):
     """Grade ``exercises`` of ``tree``; ``focus`` keeps only the checks whose sentence contains it
     (and the checks they depend on); ``verbose`` records every check's wire transcript;
-    ``stop_early`` skips an exercise's remaining checks after its first failure."""
+    ``stop_early`` skips an exercise's remaining checks after its first failure.
+    Ctrl-C raises ``Interrupted`` with the partial report."""
     started = time.monotonic()
     tree = Path(tree)
     results = {}
-    to_run = []
-    for exercise in exercises:
-        settled = settle_without_running(exercise, tree, focus)
-        if settled is None:
-            to_run.append(exercise)
-        else:
-            if verbose:
-                for check in settled.checks:
-                    check.transcript = []
-            results[exercise.name] = settled
-    if to_run:
-        results.update(run_checks(tree, to_run, focus, verbose, stop_early))
+    try:
+        to_run = []
+        for exercise in exercises:
+            settled = settle_without_running(exercise, tree, focus)
+            if settled is None:
+                to_run.append(exercise)
+            else:
+                if verbose:
+                    for check in settled.checks:
+                        check.transcript = []
+                results[exercise.name] = settled
+        if to_run:
+            results.update(run_checks(tree, to_run, focus, verbose, stop_early))
+    except KeyboardInterrupt as stop:
+        interrupt.note_interrupted()  # from here on, Ctrl-C waits for the cleanup
+        interrupt.stop_learners()
+        results.update(getattr(stop, "results", {}))
+        raise Interrupted(interrupted_report(tree, exercises, results, focus, verbose,
+                                             time.monotonic() - started)) from None
     return Report([results[e.name] for e in exercises], str(tree), time.monotonic() - started)
+
+
+def interrupted_report(tree, exercises, results, focus=None, verbose=False, duration=0.0):
+    """The Report of a grading that Ctrl-C stopped: ``results`` as far as they got, and for every
+    check that did not run (an exercise not reached: all of its checks) a skipped check that says
+    why, so that the report still lists every check with its points."""
+    tree = Path(tree)
+    return Report([_with_checks_not_run(results.get(e.name), e, tree, focus, verbose) for e in exercises],
+                  str(tree), duration, interrupted=True)
+
+
+def _with_checks_not_run(result, exercise, tree, focus, verbose):
+    """``result`` (None: its checks never began) with its missing checks added as skipped.
+
+    An exercise that lost checks to the interrupt is "failed": the contract has no other status
+    for "not passed", and "passed" would claim checks that never ran. Its ``interrupted`` flag
+    and the checks' message say why. One found not started keeps that status: the checks it
+    lost would have been skipped as "not started" anyway."""
+    if result is None:
+        result = ExerciseResult(exercise.name, FAILED, [], str(exercise.file_in(tree)))
+    ran = {check.name: check for check in result.checks}
+    not_started = result.status == NOT_STARTED
+    checks = []
+    for info in focused_checks(exercise.name, focus):
+        check = ran.pop(info.name, None)
+        if check is None:
+            check = CheckResult(info.name, SKIPPED, info.points, "not started" if not_started else INTERRUPTED,
+                                hint=info.hint, transcript=[] if verbose else None)
+        checks.append(check)
+    checks += ran.values()  # (none: the catalog lists every check a run can have)
+    lost = any(check.message == INTERRUPTED for check in checks) and not not_started
+    status = FAILED if lost else result.status
+    return ExerciseResult(result.name, status, checks, result.file, result.duration, interrupted=lost)
 
 
 def focused_checks(exercise_name, focus):
@@ -150,6 +212,16 @@ def _pytest_environment():
                 os.environ[name] = value
 
 
+class _StopOnInterrupt:
+    """Stops every learner process as soon as pytest has caught a Ctrl-C, before it tears the
+    checks' fixtures down: a fixture that waits for a learner call in progress (multi_message_client,
+    paginator) then finds it ended at once, instead of waiting out the call's time bound."""
+
+    def pytest_keyboard_interrupt(self, excinfo):
+        interrupt.note_interrupted()
+        interrupt.stop_learners()
+
+
 def run_checks(tree, exercises, focus=None, verbose=False, stop_early=False):
     import pytest
 
@@ -165,14 +237,26 @@ def run_checks(tree, exercises, focus=None, verbose=False, stop_early=False):
         "-p", "no:logging", "-p", "no:junitxml", "-p", "no:pastebin", "-p", "no:doctest",
         "-p", "no:stepwise", "-p", "no:faulthandler", "-p", "no:warnings",
     ] + [str(check_module(e.name)) for e in exercises]
+    code = None
     try:
         with _pytest_environment():
-            code = pytest.main(args, plugins=[plugin])
+            code = pytest.main(args, plugins=[plugin, _StopOnInterrupt()])
+    except KeyboardInterrupt:  # outside a check; pytest turns one during a check into INTERRUPTED
+        code = pytest.ExitCode.INTERRUPTED
+    except Exception:
+        if not interrupt.requested():
+            raise
+        code = pytest.ExitCode.INTERRUPTED  # a fixture's teardown failed after the Ctrl-C
     finally:
-        stop_all()
+        interrupted = code == pytest.ExitCode.INTERRUPTED or interrupt.requested()
+        if interrupted:
+            interrupt.stop_learners()
+        else:
+            with interrupt.protected():
+                stop_all()
     results = plugin.results()
+    if interrupted or interrupt.requested():  # (a Ctrl-C during stop_all was held until its end)
+        raise Interrupted(results=results)
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or len(results) != len(exercises):
-        if code == pytest.ExitCode.INTERRUPTED:
-            raise KeyboardInterrupt
         raise GraderError(f"the checks could not run (pytest exit status {int(code)})")
     return results

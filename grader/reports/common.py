@@ -12,7 +12,7 @@ from pathlib import Path
 from grader.exercises import EXERCISES
 from grader.failures import OUTPUT_HEADING
 from grader.quoting import GUTTER as OUTPUT_PREFIX
-from grader.results import MISSING, NOT_STARTED, PASSED
+from grader.results import INTERRUPTED, MISSING, NOT_STARTED, PASSED
 
 STATUS_WORDS = {PASSED: "passed", NOT_STARTED: "not started", MISSING: "missing (no file)"}
 
@@ -23,7 +23,28 @@ def points(value):
 
 
 def status_words(exercise):
+    if exercise.interrupted:
+        return interrupted_words(exercise)
     return STATUS_WORDS.get(exercise.status, "not passed yet")
+
+
+def interrupted_words(exercise):
+    """How an exercise whose grading Ctrl-C cut short reads: reached or not."""
+    if all(check.message == INTERRUPTED for check in exercise.checks):
+        return "interrupted before it was graded"
+    return "interrupted (partly graded)"
+
+
+def interrupted_note(report):
+    """The sentence that ends a report Ctrl-C cut short (None for a complete report): the score
+    covers only the checks that ran, and the way to the full score."""
+    if not report.interrupted:
+        return None
+    not_run = report.checks_not_run()
+    if not not_run:
+        return "Grading was interrupted (Ctrl-C) after its last check: the score is complete."
+    return (f"Grading was interrupted (Ctrl-C): {not_run} check{'' if not_run == 1 else 's'} did not run "
+            "and scored nothing, so this score is partial. Run the same command again for your full score.")
 
 
 def exercise_number(exercise, position):
@@ -77,7 +98,8 @@ def summary_lines(report):
     for exercise in report.exercises:
         score = f"{points(exercise.score)}/{points(exercise.max_score)}"
         rows.append(f"{exercise.name:<{width}}  {score:>7}  {status_words(exercise)}")
-    rows.append(f"Total: {points(report.score)}/{points(report.max_score)}")
+    partial = " (partial: grading was interrupted)" if report.interrupted else ""
+    rows.append(f"Total: {points(report.score)}/{points(report.max_score)}{partial}")
     return rows
 
 

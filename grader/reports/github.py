@@ -27,7 +27,7 @@ from pathlib import Path
 
 from grader.quoting import inline, printable
 from grader.reports import text
-from grader.reports.common import line_of, points, report_digest, status_words
+from grader.reports.common import interrupted_note, line_of, points, report_digest, status_words
 from grader.results import ERROR, FAILED, PASSED
 
 FROM_ENVIRONMENT = object()  # option default: read GITHUB_STEP_SUMMARY / GITHUB_WORKSPACE
@@ -67,6 +67,8 @@ def repository_path(file, workspace):
 
 def annotations(report, workspace=None):
     lines = []
+    if report.interrupted:
+        lines.append(command("warning", interrupted_note(report), title="netkata: grading was interrupted"))
     for exercise in report.exercises:
         for check in exercise.checks:
             if check.status not in (FAILED, ERROR):
@@ -85,7 +87,8 @@ def _fence(content):
 
 
 def markdown_summary(report):
-    out = [f"## netkata: {points(report.score)}/{points(report.max_score)}", "",
+    partial = " (partial: grading was interrupted)" if report.interrupted else ""
+    out = [f"## netkata: {points(report.score)}/{points(report.max_score)}{partial}", "",
            "| exercise | status | score |", "|---|---|---|"]
     for exercise in report.exercises:
         mark = "\u2705" if exercise.status == PASSED else "\u274c"
@@ -102,7 +105,10 @@ def markdown_summary(report):
             out += [f"<details><summary>{html.escape(exercise.name)}: {html.escape(check.name)}</summary>", "",
                     fence + "text", message, fence, "", "</details>", ""]
     nxt = report.next_unfinished()
-    out += ["", "Every exercise passes." if nxt is None else f"Next: **{nxt.name}**.", ""]
+    if report.interrupted:
+        out += ["", interrupted_note(report), ""]
+    else:
+        out += ["", "Every exercise passes." if nxt is None else f"Next: **{nxt.name}**.", ""]
     return "\n".join(out)
 
 

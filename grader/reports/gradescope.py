@@ -7,7 +7,7 @@ place in the exercise, so "2.3" is the third check of http_hello_server.
 """
 
 from grader.quoting import printable
-from grader.reports.common import exercise_number, points, summary_lines
+from grader.reports.common import exercise_number, interrupted_note, points, summary_lines
 from grader.reports.json_report import write_json
 from grader.results import PASSED
 
@@ -49,7 +49,9 @@ def overview(report):
     """The text above the tests: a line per exercise, the total, what to do next."""
     rows = summary_lines(report)
     nxt = report.next_unfinished()
-    if nxt is None:
+    if report.interrupted:
+        rows.append(interrupted_note(report))
+    elif nxt is None:
         rows.append("Every exercise passes. Well done!")
     elif nxt.checks:
         left = sum(1 for c in nxt.checks if c.status != PASSED)

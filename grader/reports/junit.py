@@ -52,8 +52,11 @@ def document(report):
         suite = ET.SubElement(root, "testsuite", {"name": exercise.name, **_counts(exercise.checks),
                                                   "time": _seconds(exercise.duration)})
         properties = ET.SubElement(suite, "properties")
-        for name, value in (("status", exercise.status), ("score", points(exercise.score)),
-                            ("max_score", points(exercise.max_score)), ("file", file)):
+        values = [("status", exercise.status), ("score", points(exercise.score)),
+                  ("max_score", points(exercise.max_score)), ("file", file)]
+        if exercise.interrupted:  # Ctrl-C cut its grading short: the score covers the checks that ran
+            values.append(("interrupted", "true"))
+        for name, value in values:
             ET.SubElement(properties, "property", {"name": name, "value": clean(value)})
         for check in exercise.checks:
             case = ET.SubElement(suite, "testcase", {

@@ -22,8 +22,10 @@ def report_from_json(data):
                       for c in exercise["checks"]]
             exercises.append(ExerciseResult(str(exercise["name"]), str(exercise["status"]), checks,
                                             str(exercise.get("file", "")),
-                                            float(exercise.get("duration", 0.0))))
-        return Report(exercises, str(data.get("tree", "")), float(data.get("duration", 0.0)))
+                                            float(exercise.get("duration", 0.0)),
+                                            exercise.get("interrupted") is True))
+        return Report(exercises, str(data.get("tree", "")), float(data.get("duration", 0.0)),
+                      data.get("interrupted") is True)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise NotAReport(f"not a netkata JSON report ({type(exc).__name__}: {exc})") from None
 

@@ -16,6 +16,7 @@ import unicodedata
 from pathlib import Path
 
 from grader.quoting import GUTTER, inline, printable
+from grader.reports.common import interrupted_note, interrupted_words
 from grader.results import ERROR, FAILED, MISSING, NOT_STARTED, PASSED, SKIPPED
 
 MESSAGE_INDENT = " " * 6  # before each line of a check's message
@@ -57,8 +58,10 @@ def write(report, stream, **_):
         out.extend(exercise_lines(exercise, painter))
     if out and out[-1] != "":
         out.append("")
-    out.append(painter(f"Total: {_points(report.score)}/{_points(report.max_score)}", BOLD))
-    out.append(_next_step(report))
+    partial = " (partial)" if report.interrupted else ""
+    out.append(painter(f"Total: {_points(report.score)}/{_points(report.max_score)}{partial}", BOLD))
+    note = interrupted_note(report)  # instead of "Next": the next step is to grade again
+    out.append(painter(note, YELLOW) if note else _next_step(report))
     stream.write("\n".join(out) + "\n")
 
 
@@ -116,7 +119,10 @@ def exercise_lines(exercise, paint):
                 out.extend(fold(TRANSCRIPT_INDENT + printable(line), paint.width, TRANSCRIPT_INDENT + "  "))
     if skipped:
         out.append(_skipped_line(paint, marks, skipped, skipped_reason))
-    verdict = paint("passed", GREEN) if exercise.status == PASSED else paint("not passed yet", RED)
+    if exercise.interrupted:
+        verdict = paint(interrupted_words(exercise), YELLOW)
+    else:
+        verdict = paint("passed", GREEN) if exercise.status == PASSED else paint("not passed yet", RED)
     out.append(f"  Score: {score}  {verdict}")
     out.append("")
     return out
