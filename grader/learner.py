@@ -31,9 +31,10 @@ from grader.output_capture import CappedOutput
 CHILD_SCRIPT = str(Path(__file__).with_name("learner_child.py"))
 LOAD_TIMEOUT = 10.0  # seconds for the learner's module to import (several children may load at
 # once on a busy 2-core machine); a loop at import is reported after it
-STOP_GRACE = 0.5  # seconds between SIGTERM and SIGKILL
 CHANNEL_LOST = 75  # a child's exit status when the learner's code closed its control channel
 MARKER = "NETKATA_LEARNER"  # set in every learner process's environment, to find strays
+PROGRAM_MARKER = "NETKATA_PROGRAM"  # which of the grader's programs a learner process belongs to
+_programs = iter(range(1, 1 << 62))
 
 _live = set()  # every started, not yet stopped LearnerProcess, for stop_all()
 _live_lock = threading.Lock()
@@ -138,7 +139,13 @@ class _Events:
         self.limits_hit = {}  # fork ID (None: the child itself) -> the first limit a thread hit
 
     def start(self):
-        threading.Thread(target=self._read, name="learner-events", daemon=True).start()
+        self.thread = threading.Thread(target=self._read, name="learner-events", daemon=True)
+        self.thread.start()
+
+    def finished(self, wait):
+        """True once the channel reached end of file (waiting up to ``wait`` seconds)."""
+        self.thread.join(wait)
+        return not self.thread.is_alive()
 
     def _read(self):
         try:
@@ -190,6 +197,8 @@ class LearnerProcess:
         """Start the child without waiting: it imports the module while the grader works on."""
         env = dict(os.environ, PYTHONIOENCODING="utf-8:backslashreplace", PYTHONDONTWRITEBYTECODE="1")
         env[MARKER] = str(os.getpid())
+        self.marker = f"{os.getpid()}-{next(_programs)}"
+        env[PROGRAM_MARKER] = self.marker
         env["NETKATA_CHILD_LIMITS"] = self.limits.for_child()
         env["NETKATA_SYS_PATH"] = os.pathsep.join(p for p in sys.path if p and os.path.exists(p))
         env.pop("PYTHONSTARTUP", None)
@@ -286,29 +295,30 @@ class LearnerProcess:
             return None
 
     def stop(self):
-        """Stop the child and everything it started: SIGTERM to the session, then SIGKILL."""
+        """Stop the child and everything it started: freeze the whole tree, then kill it."""
         if self.proc is None:
             return
         WATCH.forget(self)
-        if self.proc.poll() is None:
-            self._signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=STOP_GRACE)
-            except subprocess.TimeoutExpired:
-                pass
-        procfs.stop_tree(self.proc.pid)  # what it started, daemons in sessions of their own included
+        if self.proc.returncode is None:  # not reaped yet, so the pid is still this child's
+            procfs.stop_tree(self.proc.pid)  # all it started, daemons in sessions of their own too
         self._signal(signal.SIGKILL)  # the group's other members, if the leader is gone
         try:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             pass
-        for stream in (self.proc.stdin, self.proc.stdout):
-            try:
-                stream.close()
-            except OSError:
-                pass
-        self.output.join()
-        self.proc.stderr.close()
+        # The pipes reach end of file once every process holding them is gone. One that left the
+        # tree (its parent ended before the grader stopped it) is found by this program's marker.
+        if not self._events.finished(1.0):
+            for pid in procfs.marked_processes(f"{PROGRAM_MARKER}={self.marker}".encode()):
+                procfs.stop_tree(pid)
+        if self._events.finished(1.0):
+            for stream in (self.proc.stdin, self.proc.stdout):
+                try:
+                    stream.close()
+                except OSError:
+                    pass
+            self.output.join()
+            self.proc.stderr.close()
         with _live_lock:
             _live.discard(self)
 
@@ -472,11 +482,6 @@ class ForkedCall:
     def stop(self):
         WATCH.forget(self)
         if self.pid is not None and self.status is None:
-            try:
-                os.killpg(self.pid, signal.SIGTERM)
-                self.exit_status(wait=STOP_GRACE)
-            except (ProcessLookupError, PermissionError):
-                pass
             procfs.stop_tree(self.pid)
             _kill_group(self.pid)
             self.exit_status(wait=2.0)

@@ -47,6 +47,14 @@ def implementations(exercise, kind):
     return [pytest.param(f, id=f.stem) for f in files]
 
 
+def learner_processes(grader_pid):
+    """Pids of the live processes that the grader ``grader_pid`` started for learner code (Linux):
+    every one carries NETKATA_LEARNER=<grader pid> in its environment."""
+    from grader import procfs
+
+    return procfs.marked_processes(f"NETKATA_LEARNER={grader_pid}".encode())
+
+
 def checks_by_status(report):
     (exercise,) = report["exercises"]
     return {c["name"]: c["status"] for c in exercise["checks"]}

@@ -60,18 +60,17 @@ def is_right(outcome, expected):
 
 def what_happened(outcome):
     """'returned True', 'raised ValueError: ...', ...: the call's end in a few words."""
-    if outcome.timed_out:
+    if outcome.timed_out and not outcome.limit:
         return f"gave no answer within {LIMIT:g} s"
-    if outcome.raised is not None:
-        where = f" (line {outcome.raised.line})" if outcome.raised.line else ""
-        return f"raised {one_line(str(outcome.raised))}{where}"
-    if outcome.exit_status is not None:
-        return f"ended your program (exit status {outcome.exit_status})"
-    value = outcome.value
+    ending = outcome.ending(LIMIT, show_value=_shown)
+    return "gave nothing back: " + ending.removeprefix("nothing: ") if ending.startswith("nothing: ") else ending
+
+
+def _shown(value):
     if type(value) is bool:
-        return f"returned {value}"
+        return str(value)
     kind = getattr(value, "type", None) or type(value).__name__
-    return f"returned {one_line(repr(value))} (a {kind}, not a bool)"
+    return f"{one_line(repr(value))} (a {kind}, not a bool)"
 
 
 def expression(url, quote):

@@ -2,8 +2,9 @@
 then returns from serve().
 
 The daemon leaves the server's process group and session, as a real daemon does; the grader
-must still stop it. It writes its pid and port to DAEMON_FILE (an environment variable the
-test sets), so that the test can check it is gone."""
+must still stop it. It writes its pid and port to the file named by the environment variable
+DAEMON_FILE (set by the test, which checks that the daemon and its socket are gone), and serve()
+returns only once it has."""
 
 import os
 import socket
@@ -11,6 +12,7 @@ import time
 
 
 def serve(host, port):
+    ready_read, ready_write = os.pipe()
     if os.fork() == 0:
         os.setsid()
         if os.fork() == 0:
@@ -20,7 +22,9 @@ def serve(host, port):
                 with open(path + ".part", "w") as file:
                     file.write(f"{os.getpid()} {sock.getsockname()[1]}\n")
                 os.replace(path + ".part", path)
+            os.write(ready_write, b"!")
             while True:
                 time.sleep(1)
+        os.read(ready_read, 1)
         os._exit(0)
     os.wait()
