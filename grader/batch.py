@@ -45,9 +45,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import grader
+from grader import limits
 from grader import interrupt
 from grader.catalog import checks_of
 from grader.exercises import EXERCISES
+from grader.learner import stop_strays
 from grader.output_capture import CappedOutput
 from grader.reports.json_report import write_json
 
@@ -98,7 +100,7 @@ def run_bounded(command, *, timeout, cwd=GRADER_HOME, env=None, cancel=None):
     finally:
         if process.poll() is None:
             stop(process)
-        kill_strays(process.pid)
+        stop_strays(process.pid)
         stdout.join(2.0)
         stderr.join(2.0)
         process.stdout.close()
@@ -127,24 +129,6 @@ def _signal_group(pgid, signum):
         os.killpg(pgid, signum)
     except (ProcessLookupError, PermissionError):
         pass
-
-
-def kill_strays(grader_pid):
-    """Kill learner processes a grader left behind (Linux: found by the marker in their
-    environment that grader.learner sets)."""
-    if not os.path.isdir("/proc"):
-        return
-    marker = f"NETKATA_LEARNER={grader_pid}".encode()
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/environ", "rb") as file:
-                if marker not in file.read().split(b"\0"):
-                    continue
-            os.killpg(os.getpgid(int(entry)), signal.SIGKILL)
-        except (OSError, ProcessLookupError):
-            continue
 
 
 # -- one submission ------------------------------------------------------------------------------
@@ -305,6 +289,11 @@ def grade_class(args):
         return EXIT_USAGE
     if args.focus and not any(args.focus.lower() in c.name.lower() for e in EXERCISES for c in checks_of(e.name)):
         print(f"grader batch: no check contains {args.focus!r}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        limits.current()  # every grader it starts would refuse the same NETKATA_LIMITS
+    except limits.LimitsError as exc:
+        print(f"grader batch: {exc}", file=sys.stderr)
         return EXIT_USAGE
     try:
         args.out.mkdir(parents=True, exist_ok=True)

@@ -159,6 +159,16 @@ def main(argv=None):
     return run_guarded("grader", lambda: grade_and_report(args))
 
 
+def check_limits():
+    """A NETKATA_LIMITS the grader cannot read is said at once, as a usage error."""
+    from grader.limits import LimitsError, current
+
+    try:
+        current()
+    except LimitsError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def grade_and_report(args):
     exercises = select_exercises(args.exercises)
     if args.focus and not any(args.focus.lower() in c.name.lower()
@@ -168,6 +178,7 @@ def grade_and_report(args):
     if missing := missing_dependencies():
         raise UsageError(f"{', '.join(missing)} not installed for {sys.executable}: install the project "
                          "(pip install -e .) in the Python you run grader with")
+    check_limits()
     try:
         from grader.progress import grade_track
         from grader.run import grade

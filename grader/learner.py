@@ -219,19 +219,25 @@ class LearnerProcess:
 
     # -- limits (grader/limits.py) ---------------------------------------------------------
 
+    def _own_pid(self):
+        """The child's pid while it is surely still this child's: until it is reaped, no other
+        process can be given it."""
+        return self.proc.pid if self.proc.returncode is None else None
+
     def tree(self):
         """For the limit watch: this process's tree, less its forks' subtrees (watched on their own)."""
-        return self.proc.pid, {f.pid for f in list(self.forks) if f.pid is not None}
+        return self._own_pid(), {f.pid for f in list(self.forks) if f.pid is not None}
 
     def exceed(self, name):
         """The program passed limit ``name``: remember which, and stop all of it (forks too)."""
         if self.exceeded is None:
             self.exceeded = name
-        procfs.stop_tree(self.proc.pid)
+        if (pid := self._own_pid()) is not None:
+            procfs.stop_tree(pid)
 
-    def limit_hit(self, fork=None):
-        """The limit this program (or one of its forks) was stopped for or a thread of it died of."""
-        return self.exceeded or self._events.limits_hit.get(fork) or limits_module.from_exit_status(
+    def limit_hit(self):
+        """The limit this program was stopped for, or a thread of it died of."""
+        return self.exceeded or self._events.limits_hit.get(None) or limits_module.from_exit_status(
             self.proc.returncode)
 
     def wait_loaded(self):
@@ -299,8 +305,8 @@ class LearnerProcess:
         if self.proc is None:
             return
         WATCH.forget(self)
-        if self.proc.returncode is None:  # not reaped yet, so the pid is still this child's
-            procfs.stop_tree(self.proc.pid)  # all it started, daemons in sessions of their own too
+        if (pid := self._own_pid()) is not None:
+            procfs.stop_tree(pid)  # all it started, daemons in sessions of their own too
         self._signal(signal.SIGKILL)  # the group's other members, if the leader is gone
         try:
             self.proc.wait(timeout=5)
@@ -466,13 +472,23 @@ class ForkedCall:
     def limits(self):
         return self.parent.limits
 
+    def _own_pid(self):
+        """The fork's pid while it is surely still the fork: the parent reaps it when it ends
+        (and may do so before its "exited" event is read), so it must still be the parent's child."""
+        if self.pid is None or self.status is not None:
+            return None
+        if procfs.available() and self.pid not in procfs.children(self.parent.pid):
+            return None
+        return self.pid
+
     def tree(self):
-        return (self.pid if self.status is None else None), ()
+        return self._own_pid(), ()
 
     def exceed(self, name):
         if self.exceeded is None:
             self.exceeded = name
-        procfs.stop_tree(self.pid)
+        if (pid := self._own_pid()) is not None:
+            procfs.stop_tree(pid)
 
     def limit_hit(self):
         """The limit this server was stopped for (or its whole program was), or a thread died of."""
@@ -481,9 +497,8 @@ class ForkedCall:
 
     def stop(self):
         WATCH.forget(self)
-        if self.pid is not None and self.status is None:
-            procfs.stop_tree(self.pid)
-            _kill_group(self.pid)
+        if (pid := self._own_pid()) is not None:
+            procfs.stop_tree(pid)
             self.exit_status(wait=2.0)
         _kill_group(self.pid)  # whatever the fork started and left behind
         self.parent.forks.discard(self)

@@ -1,8 +1,9 @@
-"""What the learner's processes are doing, read from Linux's /proc.
+"""What the learner's processes are doing, read from Linux's /proc (and netlink).
 
-Used for explanations, never for verdicts: when nothing listens on the port the grader passed,
-"your server is listening on port 8080 instead" is a far better message than a timeout. On
-systems without /proc every function here answers "don't know" (an empty result).
+Used for explanations ("your server is listening on port 8080 instead" is a far better message
+than a timeout), for readiness (is the server listening yet), and to find, count and stop every
+process of a learner's program. On systems without /proc every function here answers "don't
+know" (an empty result), and stopping falls back to process groups.
 """
 
 import os

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from conftest import ROOT, grade_json, run_grader
+from conftest import ROOT, grade_json, learner_processes, run_grader
 from grader.catalog import checks_of
 from grader.exercises import EXERCISES
 
@@ -175,19 +175,6 @@ def test_grading_writes_nothing_into_the_tree(tmp_path):
     assert sorted(p.relative_to(tree) for p in tree.rglob("*")) == before
 
 
-def _learner_processes(grader_pid):
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                environ = open(f"/proc/{entry}/environ", "rb").read().split(b"\0")
-            except OSError:
-                continue
-            if f"NETKATA_LEARNER={grader_pid}".encode() in environ:
-                found.append(int(entry))
-    return found
-
-
 @pytest.mark.skipif(not os.path.exists("/proc/self/environ"), reason="needs /proc")
 def test_no_learner_process_outlives_a_run(tmp_path):
     import subprocess
@@ -206,7 +193,7 @@ def test_no_learner_process_outlives_a_run(tmp_path):
     process = subprocess.Popen([sys.executable, "-m", "grader", "echo_server", "--path", str(tree)],
                                cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     process.wait(timeout=120)
-    assert _learner_processes(process.pid) == []
+    assert learner_processes(process.pid) == []
 
 
 def test_same_submission_same_grade(tmp_path):

@@ -48,6 +48,7 @@ CASES = [
     Case("echo_server", "prints_hundreds_of_mb", "printed more than 16 MiB", 30),
     Case("echo_server", "allocates_forever", "used more than 1 GiB of memory", 30),
     Case("echo_server", "fifty_children", "more than 40 processes running at once", 40),
+    Case("echo_server", "fork_bomb", "more than 40 processes running at once", 40),
     Case("echo_server", "daemon_keeps_socket", "returned after", 30),
     Case("echo_server", "closes_stdout", "I/O operation on closed file", 30),
     Case("echo_server", "binds_wrong_port", "nothing listens on", 30),

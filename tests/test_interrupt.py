@@ -22,8 +22,9 @@ import time
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, learner_processes
 from grader import batch, cli, interrupt
+from grader.learner import stop_strays
 from grader.catalog import checks_of
 from grader.exercises import EXERCISES
 from grader.reports import FORMATS
@@ -123,7 +124,7 @@ def start():
         if process.poll() is None:
             process.kill()
             process.wait()
-        batch.kill_strays(process.pid)
+        stop_strays(process.pid)
         for path in paths:  # `grader batch` runs graders of its own, in sessions of their own
             for pid in _processes_mentioning(path):
                 try:
@@ -146,20 +147,6 @@ def finish(process, since):
     except subprocess.TimeoutExpired:
         pytest.fail("the grader did not exit after Ctrl-C")
     return process.returncode, out, err, time.monotonic() - since
-
-
-def learner_processes(grader_pid):
-    """Live processes marked as learner processes of ``grader_pid`` (grader.learner.MARKER)."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/environ", "rb") as file:
-                    if f"NETKATA_LEARNER={grader_pid}".encode() in file.read().split(b"\0"):
-                        found.append(int(entry))
-            except OSError:
-                continue
-    return found
 
 
 def assert_partial(report):
