@@ -33,6 +33,7 @@ LOAD_TIMEOUT = 10.0  # seconds for the learner's module to import (several child
 # once on a busy 2-core machine); a loop at import is reported after it
 CHANNEL_LOST = 75  # a child's exit status when the learner's code closed its control channel
 MARKER = "NETKATA_LEARNER"  # set in every learner process's environment, to find strays
+CI_FILES = ("GITHUB_ENV", "GITHUB_OUTPUT", "GITHUB_PATH", "GITHUB_STATE", "GITHUB_STEP_SUMMARY")
 PROGRAM_MARKER = "NETKATA_PROGRAM"  # which of the grader's programs a learner process belongs to
 _programs = iter(range(1, 1 << 62))
 
@@ -202,6 +203,8 @@ class LearnerProcess:
         env["NETKATA_CHILD_LIMITS"] = self.limits.for_child()
         env["NETKATA_SYS_PATH"] = os.pathsep.join(p for p in sys.path if p and os.path.exists(p))
         env.pop("PYTHONSTARTUP", None)
+        for name in CI_FILES:  # the learner's code must not write the CI job's outputs itself
+            env.pop(name, None)
         kwargs = {"start_new_session": True} if os.name == "posix" else {
             "creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
         self.proc = subprocess.Popen(

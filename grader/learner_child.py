@@ -261,10 +261,15 @@ def _describe_exception(exc, learner_file):
 
 
 def _load(learner_file, module_name):
+    """Run the learner's source file as module ``module_name``: always the source, never bytecode
+    from a __pycache__ beside it (which Python would run in its place, even if it came from
+    another file)."""
     spec = importlib.util.spec_from_file_location(module_name, learner_file)
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module
-    spec.loader.exec_module(module)
+    with open(learner_file, "rb") as file:
+        code = compile(file.read(), learner_file, "exec", dont_inherit=True)
+    exec(code, module.__dict__)
     return module
 
 

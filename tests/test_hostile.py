@@ -159,3 +159,20 @@ def test_stopping_a_program_stops_the_daemon_it_double_forked(tmp_path):
     finally:
         process.stop()
     assert not Path(f"/proc/{daemon}").exists() or _is_zombie(daemon)
+
+
+def test_bytecode_beside_the_module_is_not_run(tmp_path):
+    """--path grades the source: an unchecked .pyc of the solution in __pycache__ changes nothing."""
+    import py_compile
+
+    from conftest import grade_json
+
+    folder = tmp_path / "tree" / "echo_server"
+    folder.mkdir(parents=True)
+    source = folder / "echo_server.py"
+    shutil.copy(ROOT / "solutions/echo_server/echo_server.py", source)
+    py_compile.compile(str(source), cfile=str(folder / "__pycache__" / f"echo_server.{sys.implementation.cache_tag}.pyc"),
+                       invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+    source.write_text('def serve(host, port):\n    raise RuntimeError("the source")\n')
+    _, report = grade_json("echo_server", "--path", tmp_path / "tree", "--check", "starts and listens")
+    assert "the source" in report["exercises"][0]["checks"][0]["message"]
