@@ -173,7 +173,20 @@ class _Events:
             return None
 
 
-class LearnerProcess:
+class _Watched:
+    """What the limit watch (grader/limit_watch.py) and the output cap call on a running program."""
+
+    exceeded = None  # the limit the grader stopped this program for, once it did
+
+    def exceed(self, name):
+        """The program passed limit ``name``: remember which, and stop all of it."""
+        if self.exceeded is None:
+            self.exceeded = name
+        if (pid := self._own_pid()) is not None:
+            procfs.stop_tree(pid)
+
+
+class LearnerProcess(_Watched):
     """The learner's module loaded in a child process, ready for calls."""
 
     def __init__(self, path, function, exercise=None):
@@ -184,7 +197,6 @@ class LearnerProcess:
         self.output = None
         self._events = None
         self.limits = limits_module.current()
-        self.exceeded = None  # the limit the grader stopped this program for, once it did
         self.forks = set()  # live ForkedCalls of this process, each watched on its own
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -230,13 +242,6 @@ class LearnerProcess:
     def tree(self):
         """For the limit watch: this process's tree, less its forks' subtrees (watched on their own)."""
         return self._own_pid(), {f.pid for f in list(self.forks) if f.pid is not None}
-
-    def exceed(self, name):
-        """The program passed limit ``name``: remember which, and stop all of it (forks too)."""
-        if self.exceeded is None:
-            self.exceeded = name
-        if (pid := self._own_pid()) is not None:
-            procfs.stop_tree(pid)
 
     def limit_hit(self):
         """The limit this program was stopped for, or a thread of it died of."""
@@ -392,7 +397,7 @@ class LearnerProcess:
         return outcome
 
 
-class ForkedCall:
+class ForkedCall(_Watched):
     """One call made in a fork of a loaded LearnerProcess (POSIX): a fresh server per check.
 
     The fork starts past the learner's imports, in a process group of its own, so it is ready
@@ -408,7 +413,6 @@ class ForkedCall:
         self.id = next(self._ids)
         self.pid = None
         self.status = None
-        self.exceeded = None
         self._output_mark = 0
         self._pending = []
 
@@ -486,12 +490,6 @@ class ForkedCall:
 
     def tree(self):
         return self._own_pid(), ()
-
-    def exceed(self, name):
-        if self.exceeded is None:
-            self.exceeded = name
-        if (pid := self._own_pid()) is not None:
-            procfs.stop_tree(pid)
 
     def limit_hit(self):
         """The limit this server was stopped for (or its whole program was), or a thread died of."""
