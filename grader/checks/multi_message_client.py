@@ -214,9 +214,10 @@ STALL_TIMEOUT = 0.5  # send_messages's timeout= when the server goes silent
 STALL_SLACK = 0.35  # seconds past the timeout a client may take to raise (a busy machine); one with a
 #                     fixed timeout of 1 s of its own takes at least 1 s
 STALL_MESSAGES = ["one", "two", "three"]
-SLOW_TIMEOUT = 1.0  # send_messages's timeout= while a reply comes in pieces SLOW_PAUSE apart
-SLOW_PAUSE = 0.3  # the 11-byte reply in 6 pieces: 1.5 s in all, more than one timeout, while each
-#                   wait is a third of it (a busy CI machine may stretch a pause, never threefold)
+SLOW_TIMEOUT = 0.6  # send_messages's timeout= while a reply comes in pieces SLOW_PAUSE apart
+SLOW_PAUSE = 0.2  # the 11-byte reply in 6 pieces: 1 s in all, more than one timeout, while each wait
+#                   is a third of it (a busy CI machine may stretch a pause by 0.4 s, a client's
+#                   own slowness included, before a correct client fails)
 SLOW_MESSAGES = ["slow"]
 
 # 300 KB of "é", then 8 MiB: Linux starts a loopback connection with a send buffer of about 4 MB,
@@ -228,7 +229,7 @@ BIG_TIMEOUT = 2.0
 WAITING = {
     # the check that reads it: (messages, send_messages's timeout, the grader's bound, the server)
     "check_timeout": (STALL_MESSAGES, STALL_TIMEOUT, 1.5, dict(stall_after=1)),
-    "check_slow_reply": (SLOW_MESSAGES, SLOW_TIMEOUT, 4.0, dict(cut=Chunks([2]), pause=SLOW_PAUSE)),
+    "check_slow_reply": (SLOW_MESSAGES, SLOW_TIMEOUT, 3.0, dict(cut=Chunks([2]), pause=SLOW_PAUSE)),
     # not a wait, but half a second of copying 8 MiB each way, while the other checks run
     "check_big_messages": (BIG, BIG_TIMEOUT, 10.0, {}),
 }
