@@ -67,7 +67,7 @@ SAYS = {
     "broken_leaves_connection_open": ["still open 0.5 s later"],
     "broken_loops_on_eof": ["still running after 1.5 s, although the server had closed the connection"],
     "broken_new_connection_per_message": ["opened 3 connections for 3 messages"],
-    "broken_no_timeout": ["still waiting after 1.5 s", "the grader stopped your program"],
+    "broken_no_timeout": ["still waiting after 3 s", "the grader stopped your program"],
     "broken_returns_bytes": ["returned a list of bytes, not of str"],
     "broken_returns_partial_on_close": ["returned although the server closed the connection after one reply"],
     "broken_send_not_sendall": ["bytes of message 2", "never answered it"],

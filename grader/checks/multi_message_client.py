@@ -228,7 +228,7 @@ BIG_TIMEOUT = 2.0
 
 WAITING = {
     # the check that reads it: (messages, send_messages's timeout, the grader's bound, the server)
-    "check_timeout": (STALL_MESSAGES, STALL_TIMEOUT, 1.5, dict(stall_after=1)),
+    "check_timeout": (STALL_MESSAGES, STALL_TIMEOUT, 3.0, dict(stall_after=1)),
     "check_slow_reply": (SLOW_MESSAGES, SLOW_TIMEOUT, 3.0, dict(cut=Chunks([2]), pause=SLOW_PAUSE)),
     # not a wait, but half a second of copying 8 MiB each way, while the other checks run
     "check_big_messages": (BIG, BIG_TIMEOUT, 10.0, {}),
