@@ -1,6 +1,7 @@
 """Does grading the same submissions again give the same reports, timings aside?
 
     python scripts/determinism.py [--runs 20] [--jobs 2] [--trees 10] [--only STEM,...] [--keep DIR]
+    python scripts/determinism.py --summarise DIR      # compare again the runs kept in DIR
 
 Builds a fixed set of submission trees (no randomness: sorted files, picked by position) from
 tests/implementations/<exercise>/ and, if present, tests/hostile/<exercise>/: every correct_*
@@ -110,9 +111,18 @@ def fields(report):
     return flat
 
 
-def word_diff(old, new):
-    """The words that differ between two texts, as "-[removed] +[added]" pieces."""
+def word_diff(old, new, most=300):
+    """The words that differ between two texts, as "-[removed] +[added]" pieces. Only the words
+    between their common first and last words are compared, at most ``most`` of them (a word
+    diff of two long texts is slow)."""
     a, b = old.split(), new.split()
+    start = 0
+    while start < min(len(a), len(b)) and a[start] == b[start]:
+        start += 1
+    end = 0
+    while end < min(len(a), len(b)) - start and a[-1 - end] == b[-1 - end]:
+        end += 1
+    a, b = a[start:len(a) - end][:most], b[start:len(b) - end][:most]
     pieces = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if op != "equal":
@@ -185,7 +195,11 @@ def main():
     parser.add_argument("--only", type=lambda text: set(text.split(",")), metavar="STEM,...",
                         help="only these implementations, e.g. broken_selectors_drops_unsent")
     parser.add_argument("--keep", type=Path, help="build the submissions and the reports here, and keep them")
+    parser.add_argument("--summarise", type=Path, metavar="DIR",
+                        help="grade nothing: compare the reports of the runs kept in DIR by --keep")
     args = parser.parse_args()
+    if args.summarise:
+        return summarise(*load_runs(args.summarise))
     work = args.keep or Path(tempfile.mkdtemp(prefix="netkata-determinism-"))
     try:
         plan = build(work / "submissions", args.trees, args.only)
@@ -195,7 +209,6 @@ def main():
         for name, files in plan.items():
             print(f"  {name}: " + ", ".join(("hostile:" if "hostile" in f.parts else "") + f.stem
                                             for f in files.values()))
-        reports = collections.defaultdict(list)  # submission -> one normalised report (or None) per run
         started = time.monotonic()
         for run in range(1, args.runs + 1):
             out = work / f"run{run:02d}"
@@ -205,15 +218,20 @@ def main():
             if finished.returncode != 0:
                 print(f"run {run}: grader batch exit status {finished.returncode}"
                       f"{' (timed out)' if finished.timed_out else ''}: {finished.stderr.strip()[-300:]}")
-            for name in plan:
-                path = out / f"{name}.json"
-                reports[name].append(without_timings(json.loads(path.read_text())) if path.exists() else None)
             print(f"run {run}: {finished.elapsed:.1f} s", flush=True)
         print(f"{args.runs} runs in {time.monotonic() - started:.0f} s")
-        return summarise(reports, args.runs)
+        return summarise(*load_runs(work, plan))
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def load_runs(work, names=None):
+    """({submission: [its report without timings, or None, per run]}, runs) from work/run*/."""
+    runs = sorted(path for path in work.glob("run*") if path.is_dir())
+    names = names or sorted({path.stem for run in runs for path in run.glob("submission*.json")})
+    return {name: [without_timings(json.loads((run / f"{name}.json").read_text()))
+                   if (run / f"{name}.json").exists() else None for run in runs] for name in names}, len(runs)
 
 
 def summarise(reports, runs):
