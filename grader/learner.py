@@ -263,7 +263,7 @@ class LearnerProcess(_Watched):
                 f"Importing {name} did not finish within {LOAD_TIMEOUT:g} s.",
                 hint="Code at the top level of your file runs on import. Put the work inside "
                      f"{self.function}() and start it only under `if __name__ == \"__main__\":`.",
-                output=self.output.last_lines())
+                output=self.last_output())
         if event["event"] == "no_function":
             defined = ", ".join(event["defined"]) or "nothing callable"
             return Failure(
@@ -273,7 +273,7 @@ class LearnerProcess(_Watched):
         if limit:
             return Failure(f"The grader stopped your program while {name} was being imported: it "
                            + limits_module.because(limit, self.limits) + ".",
-                           hint=limits_module.HINTS[limit], output=self.output.last_lines())
+                           hint=limits_module.HINTS[limit], output=self.last_output())
         if event["event"] == "load_error":
             where = f"{name}, line {event['line']}" if event.get("line") else name
             return Failure(
@@ -285,11 +285,11 @@ class LearnerProcess(_Watched):
                 f"While {name} was being imported, it closed file descriptors it had not opened, among "
                 "them the grader's connection to your program.",
                 hint="Close only the sockets and files your own code opened.",
-                output=self.output.last_lines())
+                output=self.last_output())
         return Failure(
             f"Your program exited while {name} was being imported (exit status {self.exit_status()}).",
             hint="Is there a sys.exit() or os._exit() at the top level of your file?",
-            output=self.output.last_lines())
+            output=self.last_output())
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
@@ -299,6 +299,8 @@ class LearnerProcess(_Watched):
         return self.proc.pid
 
     def last_output(self):
+        """Its last lines of output, including all it printed before now."""
+        self.output.settle()
         return self.output.last_lines()
 
     def exit_status(self, wait=0.0):
@@ -393,7 +395,7 @@ class LearnerProcess(_Watched):
                 outcome.exit_status = status
         outcome.limit = (outcome.raised.limit if outcome.raised else None) or (
             self.limit_hit() if not outcome.returned else None)
-        outcome.output = self.output.last_lines()
+        outcome.output = self.last_output()
         return outcome
 
 
@@ -471,6 +473,7 @@ class ForkedCall(_Watched):
         return self.status
 
     def last_output(self):
+        self.parent.output.settle()
         return self.parent.output.last_lines(since=self._output_mark)
 
     # -- limits (grader/limits.py) ---------------------------------------------------------
