@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 
 from grader.failures import show
 from grader.line_protocol import LineSplitter, reply_to
+from grader.net import chosen_port
 
 LOOPBACK = "127.0.0.1"
 RECV_SIZE = 65536
@@ -266,6 +267,7 @@ class LineReplyServer:
         self._listener = socket.create_server(self._bind, backlog=64)
         self._listener.setblocking(False)
         self._address = self._listener.getsockname()[:2]
+        chosen_port(self._address[1])
         self._wake_r, self._wake_w = socket.socketpair()
         self._wake_r.setblocking(False)
         self._wake_w.setblocking(False)

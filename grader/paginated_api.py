@@ -28,6 +28,7 @@ from collections import Counter
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from grader.net import chosen_port
 from grader.pagination_scenario import ENTRY_PATH, JSON, LINK_STYLES, Reply, Scenario, reply_from_spec
 
 MAX_REQUESTS = 200  # far more than any scenario needs; a client past it is not stopping
@@ -131,6 +132,7 @@ class PaginatedAPI:
     def __enter__(self):
         self._server = _Server(self, self.port)
         host, port = self._server.server_address[:2]
+        chosen_port(port)
         self.origin = f"http://{host}:{port}"
         self._accepting = threading.Thread(target=self._server.serve_forever,
                                            kwargs={"poll_interval": 0.02},

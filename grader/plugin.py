@@ -17,6 +17,7 @@ import pytest
 from grader.failures import Failure, NotStarted
 from grader.learner import ForkedCall, LearnerFunction, LearnerProcess
 from grader.learner_server import LearnerServer
+from grader.net import without_ports
 from grader.results import ERROR, FAILED, NOT_STARTED, PASSED, SKIPPED, CheckResult, ExerciseResult, exercise_status
 from grader.transcript import recording
 
@@ -265,6 +266,7 @@ class GradingPlugin:
         death = run.deaths.get(item.nodeid)
         if status == FAILED and death and death.splitlines()[0] not in message:
             message += "\n" + death
+        message = without_ports(message)
         duration = sum(p[2] for p in phases)
         transcript = self._transcripts.pop(item.nodeid, []) if self.verbose else None
         run.checks.append(CheckResult(_sentence(item), status, points, message, hint, duration, transcript))
