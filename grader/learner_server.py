@@ -75,6 +75,21 @@ class LearnerServer:
         listening = procfs.listening_now(self.port)
         return accepts_connections(self.address) if listening is None else listening
 
+    def wait_until_connections_closed(self, bound):
+        """Wait (at most ``bound`` seconds) until the server has accepted every connection and
+        holds no socket but its listener.
+
+        After clients vanished, what the server still does for them (a thread echoing their
+        last data) must be over before the next client comes, or whether it shows would depend
+        on timing. Linux only; elsewhere this returns at once."""
+        deadline = time.monotonic() + bound
+        while time.monotonic() < deadline and self.alive():
+            waiting = procfs.accept_queue(self.port)
+            count = procfs.open_sockets([self.process.pid] + procfs.descendants(self.process.pid))
+            if waiting is None or count is None or (waiting == 0 and count <= 1):
+                return
+            time.sleep(POLL_INTERVAL)
+
     def listening_ports(self):
         """Ports other than the expected one on which the learner's processes listen."""
         pids = procfs.group_pids(self.process.pid)

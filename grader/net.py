@@ -16,6 +16,9 @@ from grader.failures import Failure
 LOOPBACK = "127.0.0.1"
 
 
+WRITE_HOLD = 0.2  # seconds of blocked writes before Client.exchange first reads (see there)
+
+
 def free_port(host=LOOPBACK):
     """A TCP port that was free a moment ago (the OS picks it, so parallel graders differ)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
@@ -74,6 +77,12 @@ class Client:
             self.sock.close()
             raise Failure(f"Could not connect to {what} at {address[0]}:{address[1]}: connection refused.",
                           hint="Nothing is listening there any more: did your server stop or crash?") from None
+        except (ConnectionResetError, ConnectionAbortedError):  # it closed with connections still queued
+            self.sock.close()
+            raise Failure(f"Connecting to {what} at {address[0]}:{address[1]} failed: the connection was reset "
+                          "before it was accepted.",
+                          hint="Your server closed its listening socket, or its process ended, while clients "
+                               "were waiting to be accepted: did it stop or crash?") from None
         except (TimeoutError, socket.timeout):
             self.sock.close()
             raise Failure(f"Connecting to {what} at {address[0]}:{address[1]} took more than {timeout:g} s.",
@@ -175,29 +184,43 @@ class Client:
         It gives up early when nothing moves either way for ``idle_timeout`` seconds: a server
         that has stopped sending is not waited for until the overall deadline.
 
-        The writer is preferred: the grader reads only when it cannot write. A correct server
-        that blocks in sendall() stops reading, so the grader's writes block and it reads; a
-        server that drops what a non-blocking send() could not take keeps reading, the grader
-        keeps writing, and the loss shows. Returns the bytes received.
+        The writer is preferred: the grader reads only when it cannot write, and the first time
+        it cannot, only once its writes have stayed blocked for WRITE_HOLD seconds. A correct
+        server that blocks in sendall() stops reading, so the grader's writes block and it reads;
+        a server that drops what a non-blocking send() could not take keeps reading, the grader
+        keeps writing, and the loss shows. Without the hold, a busy machine that is slow to
+        schedule such a server would block the grader's writes for a moment, the grader would
+        read, and the server's send() would never fall short. Returns the bytes received.
         """
         deadline = time.monotonic() + timeout
         last_progress = time.monotonic()
+        hold_until = None  # set at the first blocked write: no reading before it
         self.sock.setblocking(False)
         got = bytearray()
         offset = 0
         error = None
         try:
             with selectors.DefaultSelector() as selector:
-                selector.register(self.sock, selectors.EVENT_READ | selectors.EVENT_WRITE)
+                mask = selector.register(self.sock, selectors.EVENT_READ | selectors.EVENT_WRITE).events
                 while len(got) < len(payload):
                     now = time.monotonic()
                     wait = min(deadline, last_progress + idle_timeout) - now
                     if wait <= 0:
                         break
+                    holding = offset < len(payload) and (hold_until is None or now < hold_until)
                     if offset == len(payload):
-                        selector.modify(self.sock, selectors.EVENT_READ)
+                        wanted = selectors.EVENT_READ
+                    elif holding:
+                        wanted = selectors.EVENT_WRITE
+                        wait = 0 if hold_until is None else min(wait, hold_until - now)
+                    else:
+                        wanted = selectors.EVENT_READ | selectors.EVENT_WRITE
+                    if wanted != mask:
+                        mask = selector.modify(self.sock, wanted).events
                     events = selector.select(wait)
                     flags = events[0][1] if events else 0
+                    if holding and not flags and hold_until is None:
+                        hold_until = time.monotonic() + WRITE_HOLD
                     try:
                         if flags & selectors.EVENT_WRITE and offset < len(payload):
                             offset += self.sock.send(payload[offset:offset + chunk])

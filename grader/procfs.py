@@ -57,6 +57,16 @@ def _socket_inodes(pid):
     return inodes
 
 
+def open_sockets(pids):
+    """How many distinct sockets these processes hold open (None where /proc cannot tell)."""
+    if not available():
+        return None
+    inodes = set()
+    for pid in pids:
+        inodes |= _socket_inodes(pid)
+    return len(inodes)
+
+
 def listening_ports(pids):
     """TCP ports on which any of these processes has a listening socket, sorted."""
     inodes = set()
@@ -83,8 +93,9 @@ _NLM_F_REQUEST_DUMP = 0x1 | 0x300
 _TCP_LISTEN = 10
 
 
-def _listening_ports_netlink():
-    ports = set()
+def _listening_sockets_netlink():
+    """{port: connections waiting in its accept queue} for every listening TCP socket."""
+    queues = {}
     with socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, _NETLINK_SOCK_DIAG) as nl:
         nl.settimeout(1.0)
         for family in (socket.AF_INET, socket.AF_INET6):
@@ -100,15 +111,25 @@ def _listening_ports_netlink():
                     if kind in (_NLMSG_DONE, _NLMSG_ERROR) or length < 16:
                         done = True
                         break
-                    ports.add(struct.unpack_from(">H", data, offset + 20)[0])  # idiag_sport
+                    port = struct.unpack_from(">H", data, offset + 20)[0]  # idiag_sport
+                    waiting = struct.unpack_from("=I", data, offset + 72)[0]  # idiag_rqueue
+                    queues[port] = queues.get(port, 0) + waiting
                     offset += (length + 3) & ~3
-    return ports
+    return queues
+
+
+def accept_queue(port):
+    """Connections waiting to be accepted on TCP ``port`` (None where we cannot tell)."""
+    try:
+        return _listening_sockets_netlink().get(port)
+    except (OSError, AttributeError, struct.error):
+        return None
 
 
 def listening_now(port):
     """True if some socket on this machine listens on TCP ``port`` (None where we cannot tell)."""
     try:
-        return port in _listening_ports_netlink()
+        return port in _listening_sockets_netlink()
     except (OSError, AttributeError, struct.error):
         pass
     if not available():

@@ -210,6 +210,9 @@ def check_many_clients(server):
                                    sent=messages[i], received=got, expected=messages[i])
 
 
+RESET_SETTLE = 1.0  # seconds a server may take to let go of the connections that were reset
+
+
 @check("keeps serving after a client resets its connection", points=1,
        hint="A client may vanish (ConnectionResetError, BrokenPipeError): catch it for that connection "
             "only, and keep accepting others.")
@@ -219,6 +222,7 @@ def check_survives_reset(server):
             client = Client(server.address)
             client.send(b"x" * 65536)
             client.reset()
+        server.wait_until_connections_closed(RESET_SETTLE)
         with Client(server.address) as client:
             expect_echo(client, b"still there?\n")
     except Failure:

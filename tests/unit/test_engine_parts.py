@@ -98,6 +98,6 @@ def test_listening_now_sees_a_listening_socket_with_and_without_netlink(monkeypa
         def no_netlink():
             raise OSError("netlink refused")
 
-        monkeypatch.setattr(procfs, "_listening_ports_netlink", no_netlink)
+        monkeypatch.setattr(procfs, "_listening_sockets_netlink", no_netlink)
         assert procfs.listening_now(port) is True
     assert procfs.listening_now(port) is False
