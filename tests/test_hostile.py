@@ -131,8 +131,9 @@ def start(path):
     if os.fork() == 0:
         os.setsid()
         if os.fork() == 0:
-            with open(path, "w") as file:
+            with open(path + ".part", "w") as file:
                 file.write(str(os.getpid()))
+            os.replace(path + ".part", path)
             while True:
                 time.sleep(1)
         os._exit(0)
@@ -155,7 +156,7 @@ def test_stopping_a_program_stops_the_daemon_it_double_forked(tmp_path):
     try:
         outcome = process.call(str(tmp_path / "pid"), limit=10)
         daemon = outcome.value
-        assert isinstance(daemon, int) and daemon in procfs.descendants(process.pid)
+        assert isinstance(daemon, int) and daemon in procfs.descendants(process.pid), outcome
     finally:
         process.stop()
     assert not Path(f"/proc/{daemon}").exists() or _is_zombie(daemon)
