@@ -7,9 +7,11 @@ know" (an empty result), and stopping falls back to process groups.
 """
 
 import os
+import select
 import signal
 import socket
 import struct
+import time
 from pathlib import Path
 
 PROC = Path("/proc")
@@ -200,34 +202,68 @@ def usage(pids):
     return running, memory
 
 
+DEATH_WAIT = 1.0  # seconds stop_tree waits for killed processes to be gone
+
+
 def stop_tree(pid, include_root=True, prune=()):
-    """Kill ``pid``'s descendants (and ``pid``), leaving none: freeze them all first, then kill.
+    """Kill ``pid``'s descendants (and ``pid``), leaving none: freeze them all first, then kill,
+    then wait until they are gone, so that their sockets and files are closed when this returns.
 
     Freezing (SIGSTOP) before killing is what makes this safe against a program that forks as
     fast as it can: a stopped process cannot start another one, and one that was being started
     shows up in the next walk of the tree. Killing a parent first would hand its children to a
-    subreaper or init, out of reach of the walk.
+    subreaper or init, out of reach of the walk. Where Linux offers pidfds, each process is
+    signalled and waited for through one, which always means that process and no later one with
+    the same pid.
     """
     if os.name != "posix":
         return
-    frozen = []
+    frozen = {}  # pid -> its pidfd, or None
     for _ in range(1000):  # each round freezes everything it found; the tree is finite
         found = ([pid] if include_root and pid not in frozen else []) + [
             p for p in descendants(pid, prune) if p not in frozen]
         if not found:
             break
         for target in found:
-            _signal(target, signal.SIGSTOP)
-        frozen.extend(found)
-    for target in frozen:
-        _signal(target, signal.SIGKILL)
+            frozen[target] = _pidfd(target)
+            _signal(target, frozen[target], signal.SIGSTOP)
+    for target, fd in frozen.items():
+        _signal(target, fd, signal.SIGKILL)
+    _wait_gone([fd for fd in frozen.values() if fd is not None])
 
 
-def _signal(pid, signum):
+def _pidfd(pid):
     try:
-        os.kill(pid, signum)
-    except (ProcessLookupError, PermissionError):
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        return None
+
+
+def _signal(pid, fd, signum):
+    try:
+        if fd is not None:
+            signal.pidfd_send_signal(fd, signum)
+        else:
+            os.kill(pid, signum)
+    except (ProcessLookupError, PermissionError, OSError):
         pass
+
+
+def _wait_gone(fds):
+    """Wait until the processes behind these pidfds have ended (a pidfd turns readable), bounded."""
+    try:
+        if fds:
+            poller = select.poll()
+            for fd in fds:
+                poller.register(fd, select.POLLIN)
+            pending, deadline = set(fds), time.monotonic() + DEATH_WAIT
+            while pending and (left := deadline - time.monotonic()) > 0:
+                for fd, _ in poller.poll(left * 1000):
+                    pending.discard(fd)
+                    poller.unregister(fd)
+    finally:
+        for fd in fds:
+            os.close(fd)
 
 
 def marked_processes(marker):
