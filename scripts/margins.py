@@ -20,7 +20,7 @@ bound it had:
   what they waited for count; waits that ran out (a check waiting for silence) are counted apart;
 - the slack a TimeoutError may take (multi_message_client STALL_SLACK); the grader's line-reply
   server sending the pieces of a reply `pause` apart while send_messages waits for each with its
-  timeout= (SLOW_TIMEOUT for the 0.2 s pauses of check_slow_reply); the grader's paginated API
+  timeout= (SLOW_TIMEOUT for the 0.15 s pauses of check_slow_reply); the grader's paginated API
   answering within fetch_all's timeout (the strictest, STALL_TIMEOUT); helper threads stopping
   within their join bounds;
 - each check's whole duration vs its pytest-timeout; each exercise vs EXERCISE_BUDGET; the whole

@@ -214,10 +214,11 @@ STALL_TIMEOUT = 0.5  # send_messages's timeout= when the server goes silent
 STALL_SLACK = 0.35  # seconds past the timeout a client may take to raise (a busy machine); one with a
 #                     fixed timeout of 1 s of its own takes at least 1 s
 STALL_MESSAGES = ["one", "two", "three"]
-SLOW_TIMEOUT = 0.6  # send_messages's timeout= while a reply comes in pieces SLOW_PAUSE apart
-SLOW_PAUSE = 0.2  # the 11-byte reply in 6 pieces: 1 s in all, more than one timeout, while each wait
-#                   is a third of it (a busy CI machine may stretch a pause by 0.4 s, a client's
-#                   own slowness included, before a correct client fails)
+SLOW_TIMEOUT = 0.45  # send_messages's timeout= while a reply comes in pieces SLOW_PAUSE apart
+SLOW_PAUSE = 0.15  # the 11-byte reply in 6 pieces: 0.75 s in all, more than one timeout, while each
+#                    wait is a third of it: a busy CI machine may stretch a pause by 0.3 s, the
+#                    client's own slowness included, before a correct client fails (two busy loops
+#                    on both cores stretched it by 0.06 s at most; scripts/margins.py)
 SLOW_MESSAGES = ["slow"]
 
 # 300 KB of "é", then 8 MiB: Linux starts a loopback connection with a send buffer of about 4 MB,
