@@ -507,8 +507,8 @@ class ForkedCall(_Watched):
         _kill_group(self.pid)  # whatever the fork started and left behind
         self.parent.forks.discard(self)
         # A fork that ended by itself left its orphans to the parent (a subreaper): stop them too.
-        others = {f.pid for f in list(self.parent.forks)}
-        procfs.stop_tree(self.parent.pid, include_root=False, prune=others)
+        if (parent := self.parent._own_pid()) is not None:  # never the pid of a reaped parent
+            procfs.stop_tree(parent, include_root=False, prune={f.pid for f in list(self.parent.forks)})
         with _live_lock:
             _live.discard(self)
 

@@ -85,15 +85,18 @@ class LearnerServer:
         deadline = time.monotonic() + bound
         while time.monotonic() < deadline and self.alive():
             waiting = procfs.accept_queue(self.port)
-            count = procfs.open_sockets([self.process.pid] + procfs.descendants(self.process.pid))
+            count = procfs.open_sockets(self._pids())
             if waiting is None or count is None or (waiting == 0 and count <= 1):
                 return
             time.sleep(POLL_INTERVAL)
 
     def listening_ports(self):
         """Ports other than the expected one on which the learner's processes listen."""
-        pids = procfs.group_pids(self.process.pid)
-        return [p for p in procfs.listening_ports(pids) if p != self.port]
+        return [p for p in procfs.listening_ports(self._pids()) if p != self.port]
+
+    def _pids(self):
+        """The server's processes: its tree, daemons it double-forked included (grader/procfs.py)."""
+        return [self.process.pid] + procfs.descendants(self.process.pid)
 
     def _wrong_port(self, ports):
         shown = ", ".join(map(str, ports))

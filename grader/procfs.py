@@ -23,27 +23,6 @@ def available():
     return (PROC / "net" / "tcp").exists()
 
 
-def group_pids(group_id):
-    """The pids of every live process in the given process group (a learner's server leads one)."""
-    pids = []
-    try:
-        entries = list(PROC.iterdir())
-    except OSError:
-        return pids
-    for entry in entries:
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        # Fields after the parenthesised command name: state ppid pgrp session ...
-        fields = stat[stat.rfind(")") + 2:].split()
-        if len(fields) > 2 and int(fields[2]) == group_id:
-            pids.append(int(entry.name))
-    return pids
-
-
 def _socket_inodes(pid):
     inodes = set()
     try:
