@@ -69,7 +69,7 @@ class Report:
     exercises: list
     tree: str = ""
     duration: float = 0.0
-    interrupted: bool = False  # Ctrl-C stopped grading: the score is partial (grader/interrupt.py)
+    interrupted: bool = False  # Ctrl-C stopped grading: the score is partial (grader/engine/interrupt.py)
 
     @property
     def score(self):

@@ -31,5 +31,5 @@ fi
 "$python" -m venv "$venv"
 "$venv/bin/python" -m pip install --no-cache-dir --upgrade pip
 "$venv/bin/python" -m pip install --no-cache-dir "$source_dir"
-"$venv/bin/python" -m grader.autograder --help >/dev/null
+"$venv/bin/python" -m grader.cli.autograder --help >/dev/null
 echo "netkata grader installed in $venv with $("$venv/bin/python" --version)"

@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from grader.exercises import EXERCISES  # noqa: E402
+from grader.track import EXERCISES  # noqa: E402
 
 KINDS = ("solution", "correct", "broken", "stub", "missing")
 

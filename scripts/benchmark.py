@@ -18,8 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from grader.catalog import checks_of  # noqa: E402
-from grader.exercises import EXERCISES  # noqa: E402
+from grader.engine.catalog import checks_of  # noqa: E402
+from grader.track import EXERCISES  # noqa: E402
 
 
 def timed(command, runs):

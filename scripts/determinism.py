@@ -35,8 +35,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from grader.batch import run_bounded  # noqa: E402  (a process group, interrupted then killed)
-from grader.exercises import EXERCISES  # noqa: E402
+from grader.cli.batch import run_bounded  # noqa: E402  (a process group, interrupted then killed)
+from grader.track import EXERCISES  # noqa: E402
 
 MIN_BROKEN = 3  # broken files per exercise, however many correct and hostile ones fill the trees
 BATCH_BOUND = 3600.0  # seconds for one whole batch run; grader batch bounds each submission itself

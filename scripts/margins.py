@@ -8,7 +8,7 @@ over RUNS gradings of solutions/, and the margin (limit / used). A margin under 
 a machine three times slower than this one, or this one with more load, would fail a correct
 program there. --load N grades while N busy-loop processes run (scripts/_load.py).
 
-Measured in this process, without changing the grader: `grader.run.grade()` runs here, with the
+Measured in this process, without changing the grader: `grader.engine.run.grade()` runs here, with the
 functions that wait wrapped (in this script only) to record how long each wait took and what
 bound it had:
 - learner module import (LearnerProcess.wait_loaded, and the fork of a loaded server) vs
@@ -26,7 +26,7 @@ bound it had:
 - each check's whole duration vs its pytest-timeout; each exercise vs EXERCISE_BUDGET; the whole
   grading vs grader batch's DEFAULT_TIMEOUT and the Gradescope DEFAULT_TIME_LIMIT (those two
   also pay for starting Python, about 0.3 s more); learner processes' CPU seconds vs the CPU
-  limit, when grader/limits.py defines one.
+  limit, when grader/learner/limits.py defines one.
 Some calls wait on purpose (the WAITING calls: a 0.5 s timeout, a 1 s Retry-After, backoffs), so
 their margin is low by design; "spare" (limit - used) says how much slower the rest could be.
 Not a test: the figures depend on the machine, so they are reported, not asserted (the exit
@@ -51,10 +51,17 @@ import pytest  # noqa: E402
 import requests  # noqa: E402
 
 from _load import burners, describe, load  # noqa: E402
-from grader import autograder, batch, http_conversation, learner, learner_server, net, plugin  # noqa: E402
-from grader import line_reply_server, paginated_api  # noqa: E402
-from grader.exercises import EXERCISES  # noqa: E402
-from grader.run import grade  # noqa: E402
+from grader.cli import autograder
+from grader.cli import batch
+from grader.peers.http import conversation as http_conversation
+from grader.learner import process as learner
+from grader.learner import server as learner_server
+from grader.peers import net
+from grader.engine import plugin  # noqa: E402
+from grader.peers.lines import server as line_reply_server
+from grader.peers.pagination import api as paginated_api  # noqa: E402
+from grader.track import EXERCISES  # noqa: E402
+from grader.engine.run import grade  # noqa: E402
 
 GRADER_DIR = str(ROOT / "grader")
 FLAG_BELOW = 3.0  # margins under this are flagged
@@ -222,13 +229,13 @@ def timed(label, where, limit, ok=lambda result: True):
 
 def install():
     wrap(learner.LearnerProcess, "wait_loaded",
-         timed("learner module import", "grader/learner.py:LOAD_TIMEOUT", learner.LOAD_TIMEOUT))
+         timed("learner module import", "grader/learner/process.py:LOAD_TIMEOUT", learner.LOAD_TIMEOUT))
     wrap(learner.ForkedCall, "start_call",
-         timed("fork of the loaded learner module", "grader/learner.py:LOAD_TIMEOUT", learner.LOAD_TIMEOUT))
+         timed("fork of the loaded learner module", "grader/learner/process.py:LOAD_TIMEOUT", learner.LOAD_TIMEOUT))
 
     def server_start(original, self):
         result = original(self)
-        note("serve() called to listening", "grader/learner_server.py:READY_TIMEOUT",
+        note("serve() called to listening", "grader/learner/server.py:READY_TIMEOUT",
              learner_server.READY_TIMEOUT, time.monotonic() - self.started_at)
         return result
     wrap(learner_server.LearnerServer, "start", server_start)
@@ -264,7 +271,7 @@ def install():
     def answering(original, self, request):  # the grader's API, answering while fetch_all waits
         original(self, request)
         if not request.delay:
-            note("grader's API answers (fetch_all's timeout=)", "grader/checks/paginator.py:STALL_TIMEOUT",
+            note("grader's API answers (fetch_all's timeout=)", "grader/katas/paginator/checks.py:STALL_TIMEOUT",
                  0.5, time.monotonic() - request.at)
     wrap(paginated_api.PaginatedAPI, "_answering", answering)
     def piece_sent(original, self, conn, text, data=None):  # a reply cut in pieces, `pause` apart
@@ -276,15 +283,15 @@ def install():
         conn.margins_sent_at = now
         if last is not None:  # the client waits with send_messages's timeout= for each piece
             name = "SLOW_TIMEOUT" if self.pause == checks.SLOW_PAUSE else "TIMEOUT"
-            note(f"pause between reply pieces ({self.pause:g} s asked)", f"grader/checks/multi_message_client.py:{name}",
+            note(f"pause between reply pieces ({self.pause:g} s asked)", f"grader/katas/multi_message_client/checks.py:{name}",
                  getattr(checks, name), now - last, at=None if name == "TIMEOUT" else "multi_message_client / "
                  "check_slow_reply")
     wrap(line_reply_server.LineReplyServer, "_say", piece_sent)
     wrap(line_reply_server.LineReplyServer, "stop", timed(
-        "line-reply server thread stops", "grader/line_reply_server.py:STOP_TIMEOUT",
+        "line-reply server thread stops", "grader/peers/lines/server.py:STOP_TIMEOUT",
         line_reply_server.STOP_TIMEOUT))
     wrap(paginated_api.PaginatedAPI, "close", timed(
-        "paginated API threads stop (per thread)", "grader/paginated_api.py:JOIN_TIMEOUT",
+        "paginated API threads stop (per thread)", "grader/peers/pagination/api.py:JOIN_TIMEOUT",
         paginated_api.JOIN_TIMEOUT))
     install_cpu_limit()
 
@@ -293,9 +300,9 @@ def install():
 
 
 def install_cpu_limit():
-    """Learner processes' CPU seconds at the moment they are stopped, if grader/limits.py sets a limit."""
+    """Learner processes' CPU seconds at the moment they are stopped, if grader/learner/limits.py sets a limit."""
     try:
-        from grader.limits import Limits
+        from grader.learner.limits import Limits
         limit = float(Limits().cpu)
     except Exception:  # no such module (yet), or another shape: nothing to compare with
         return
@@ -312,7 +319,7 @@ def install_cpu_limit():
         pid = self.proc.pid if isinstance(self, learner.LearnerProcess) and self.proc else self.pid
         used = cpu_seconds(pid) if pid else None
         if used is not None:
-            note("CPU seconds of one learner process", "grader/limits.py:Limits.cpu", limit, used)  # RLIMIT_CPU
+            note("CPU seconds of one learner process", "grader/learner/limits.py:Limits.cpu", limit, used)  # RLIMIT_CPU
         return original(self)
     wrap(learner.LearnerProcess, "stop", before_stop)
     wrap(learner.ForkedCall, "stop", before_stop)
@@ -329,7 +336,7 @@ class Recorder:
         limit = float(marker.args[0]) if marker and marker.args else 30.0
         started = time.monotonic()
         yield
-        note("one check, setup to teardown (pytest-timeout)", "grader/check.py:DEFAULT_TIMEOUT", limit,
+        note("one check, setup to teardown (pytest-timeout)", "grader/engine/check.py:DEFAULT_TIMEOUT", limit,
              time.monotonic() - started)
 
     def pytest_collection_modifyitems(self, items):
@@ -338,7 +345,7 @@ class Recorder:
             if hasattr(module, "waited_in_silence") and not hasattr(module.waited_in_silence, "__wrapped__"):
                 def silence(original, trial, module=module):
                     seconds = original(trial)
-                    note("TimeoutError raised within timeout + slack", "grader/checks/multi_message_client.py:"
+                    note("TimeoutError raised within timeout + slack", "grader/katas/multi_message_client/checks.py:"
                          "STALL_SLACK", module.STALL_SLACK, seconds - module.STALL_TIMEOUT)
                     return seconds
                 wrap(module, "waited_in_silence", silence)
@@ -350,11 +357,11 @@ def grade_once(number):
     report = grade(ROOT / "solutions", EXERCISES)
     failing = [(e.name, c.name, c.message) for e in report.exercises for c in e.checks if c.status != "passed"]
     for exercise in report.exercises:
-        note("one exercise's checks", "grader/plugin.py:EXERCISE_BUDGET", plugin.EXERCISE_BUDGET,
+        note("one exercise's checks", "grader/engine/plugin.py:EXERCISE_BUDGET", plugin.EXERCISE_BUDGET,
              exercise.duration, at=exercise.name)
-    note("grading one submission (grader batch)", "grader/batch.py:DEFAULT_TIMEOUT", batch.DEFAULT_TIMEOUT,
+    note("grading one submission (grader batch)", "grader/cli/batch.py:DEFAULT_TIMEOUT", batch.DEFAULT_TIMEOUT,
          report.duration, at="all exercises")
-    note("grading one submission (Gradescope)", "grader/autograder.py:DEFAULT_TIME_LIMIT",
+    note("grading one submission (Gradescope)", "grader/cli/autograder.py:DEFAULT_TIME_LIMIT",
          autograder.DEFAULT_TIME_LIMIT, report.duration, at="all exercises")
     print(f"run {number}: {report.duration:.1f} s, {'every check passed' if not failing else 'FAILED'}", flush=True)
     for exercise, name, message in failing:

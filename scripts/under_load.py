@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from _load import burners, busy_since, cpu_times, describe, load  # noqa: E402
-from grader.batch import run_bounded  # noqa: E402  (a process group, interrupted then killed)
+from grader.cli.batch import run_bounded  # noqa: E402  (a process group, interrupted then killed)
 
 
 def failing_checks(finished):

@@ -50,7 +50,7 @@ def implementations(exercise, kind):
 def learner_processes(grader_pid):
     """Pids of the live processes that the grader ``grader_pid`` started for learner code (Linux):
     every one carries NETKATA_LEARNER=<grader pid> in its environment."""
-    from grader import procfs
+    from grader.learner import procfs
 
     return procfs.marked_processes(f"NETKATA_LEARNER={grader_pid}".encode())
 

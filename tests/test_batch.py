@@ -19,9 +19,10 @@ import time
 import pytest
 
 from conftest import ROOT, run_grader
-from grader import batch, cli
-from grader.exercises import EXERCISES
-from grader.learner import stop_strays
+from grader.cli import batch
+from grader.cli import main as cli
+from grader.track import EXERCISES
+from grader.learner.process import stop_strays
 
 HEADER = ["submission", *(e.name for e in EXERCISES), "total"]
 

@@ -7,8 +7,8 @@ import textwrap
 import pytest
 
 from conftest import ROOT, grade_json, learner_processes, run_grader
-from grader.catalog import checks_of
-from grader.exercises import EXERCISES
+from grader.engine.catalog import checks_of
+from grader.track import EXERCISES
 
 STATUSES = {"passed", "failed", "not_started", "missing"}
 CHECK_STATUSES = {"passed", "failed", "error", "skipped"}
@@ -222,7 +222,7 @@ def test_check_focus_that_matches_nothing_is_a_usage_error():
 
 
 def test_missing_dependency_is_explained_not_an_internal_error(monkeypatch, capsys):
-    from grader import cli
+    from grader.cli import main as cli
 
     monkeypatch.setattr(cli, "missing_dependencies", lambda: ["h11"])
     assert cli.main(["echo_server", "--solutions"]) == 2

@@ -16,7 +16,7 @@ import zipfile
 import pytest
 
 from conftest import ROOT
-from grader.autograder import build_tree
+from grader.cli.autograder import build_tree
 from report_schemas import validate_gradescope
 
 RUN_AUTOGRADER = ROOT / "gradescope" / "run_autograder"
@@ -128,7 +128,7 @@ def test_the_autograder_zip_holds_the_entry_points_and_the_grader(tmp_path):
     with zipfile.ZipFile(output) as archive:
         names = set(archive.namelist())
         assert {"setup.sh", "run_autograder", "pyproject.toml", "README.md", "grader/__init__.py",
-                "grader/autograder.py", "grader/checks/pytest.ini"} <= names
+                "grader/cli/autograder.py", "grader/engine/pytest.ini"} <= names
         assert not any("__pycache__" in n or n.endswith(".pyc") or n.startswith(("tests/", "solutions/"))
                        for n in names)
         for script in ("setup.sh", "run_autograder"):

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, learner_processes
-from grader import procfs
+from grader.learner import procfs
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 
@@ -150,7 +150,7 @@ def start(path):
 def test_stopping_a_program_stops_the_daemon_it_double_forked(tmp_path):
     """Not by the last sweep of marked processes: stopping the one program finds its daemon, which
     the learner's child adopted as a subreaper."""
-    from grader.learner import LearnerProcess
+    from grader.learner.process import LearnerProcess
 
     (tmp_path / "starter.py").write_text(DAEMON_STARTER)
     process = LearnerProcess(tmp_path / "starter.py", "start")

@@ -3,7 +3,7 @@
 import pytest
 
 from conftest import checks_by_status, grade_json, implementations, tree_with
-from grader.catalog import checks_of
+from grader.engine.catalog import checks_of
 
 EXERCISE = "http_hello_server"
 

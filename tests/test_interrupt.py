@@ -23,10 +23,12 @@ import time
 import pytest
 
 from conftest import ROOT, learner_processes
-from grader import batch, cli, interrupt
-from grader.learner import stop_strays
-from grader.catalog import checks_of
-from grader.exercises import EXERCISES
+from grader.cli import batch
+from grader.cli import main as cli
+from grader.engine import interrupt
+from grader.learner.process import stop_strays
+from grader.engine.catalog import checks_of
+from grader.track import EXERCISES
 from grader.reports import FORMATS
 from grader.reports.load import report_from_json
 from grader.results import INTERRUPTED, CheckResult, ExerciseResult, Report
@@ -314,7 +316,7 @@ def _json_of(capsys):
 
 @pytest.mark.skipif(not hasattr(signal, "raise_signal"), reason="needs signal.raise_signal")
 def test_ctrl_c_while_the_files_are_read(monkeypatch, capsys, sigint_handler_kept):
-    from grader import run
+    from grader.engine import run
 
     settle = run.settle_without_running
     seen = []
@@ -354,7 +356,7 @@ def test_ctrl_c_while_the_report_is_written_lets_it_finish(monkeypatch, capsys, 
 
 
 def test_ctrl_c_before_grading_began_lists_every_check_as_not_run(monkeypatch, tmp_path, sigint_handler_kept):
-    from grader import run
+    from grader.engine import run
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt

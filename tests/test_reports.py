@@ -21,7 +21,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from conftest import ROOT, run_grader
-from grader import cli
+from grader.cli import main as cli
 from grader.failures import Failure
 from grader.reports import FORMATS, github, junit
 from grader.reports.common import learner_output, line_of

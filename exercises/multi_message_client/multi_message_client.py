@@ -5,7 +5,7 @@ return the replies. Replies arrive in pieces of any size, and several may come i
 Read README.md in this folder first; run `grader multi_message_client` to check.
 
 Try it by hand (the grader's line-reply server, see the README):
-    python -m grader.line_reply_server --port 9000
+    python -m grader.peers.lines --port 9000
     python multi_message_client.py 9000 hello wörld
 """
 

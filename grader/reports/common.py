@@ -9,7 +9,7 @@ import json
 import re
 from pathlib import Path
 
-from grader.exercises import EXERCISES
+from grader.track import EXERCISES
 from grader.failures import OUTPUT_HEADING
 from grader.quoting import GUTTER as OUTPUT_PREFIX
 from grader.results import INTERRUPTED, MISSING, NOT_STARTED, PASSED

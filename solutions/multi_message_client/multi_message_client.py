@@ -6,7 +6,7 @@ buffer and takes a reply out only when its "\n" has arrived, decoding whole line
 multi-byte UTF-8 character can be cut between two reads, never across a "\n").
 
 Try it by hand (the grader's line-reply server, see the README):
-    python -m grader.line_reply_server --port 9000
+    python -m grader.peers.lines --port 9000
     python multi_message_client.py 9000 hello wörld
 """
 

@@ -4,7 +4,7 @@ import io
 from pathlib import Path
 
 from grader.failures import Failure, Mismatch, Prose, show
-from grader.learner_file import inspect_file
+from grader.learner.source import inspect_file
 from grader.reports import text
 
 
@@ -52,7 +52,7 @@ def test_started_stub_is_ready(tmp_path):
 
 
 def test_every_shipped_stub_is_untouched():
-    from grader.exercises import EXERCISES
+    from grader.track import EXERCISES
 
     root = Path(__file__).resolve().parents[2]
     for exercise in EXERCISES:
@@ -87,7 +87,7 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch):
 def test_listening_now_sees_a_listening_socket_with_and_without_netlink(monkeypatch):
     import socket
 
-    from grader import procfs
+    from grader.learner import procfs
 
     if not procfs.available():
         return

@@ -1,4 +1,4 @@
-"""grader.http_conversation against a scripted one-connection server: reads, stray bytes, closes, resets.
+"""grader.peers.http.conversation against a scripted one-connection server: reads, stray bytes, closes, resets.
 
 No test sleeps to wait for anything: the client waits on recv() (bounded), and the server
 thread is joined (bounded) when each test ends.
@@ -9,8 +9,8 @@ import threading
 
 import pytest
 
-from grader.http_conversation import Conversation, get
-from grader.http_wire import ResponseError
+from grader.peers.http.conversation import Conversation, get
+from grader.peers.http.wire import ResponseError
 
 HELLO = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 13\r\n\r\nHello, World!"
 BAD = b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"

@@ -1,8 +1,8 @@
-"""grader.http_wire with bytes alone: what it accepts, what it rejects, and where it points."""
+"""grader.peers.http.wire with bytes alone: what it accepts, what it rejects, and where it points."""
 
 import pytest
 
-from grader.http_wire import Request, ResponseError, ResponseReader, curl_command, excerpt, show_bytes
+from grader.peers.http.wire import Request, ResponseError, ResponseReader, curl_command, excerpt, show_bytes
 
 HELLO = (
     b"HTTP/1.1 200 OK\r\n"

@@ -6,7 +6,7 @@ import sys
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grader.run import configure_hypothesis
+from grader.engine.run import configure_hypothesis
 
 
 def _draws():

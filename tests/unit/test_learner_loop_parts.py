@@ -5,13 +5,13 @@ import io
 
 import pytest
 
-from grader import memo
-from grader.exercises import BY_NAME
-from grader.progress import progress_bar
+from grader.engine import memo
+from grader.track import BY_NAME
+from grader.cli.progress import progress_bar
 from grader.reports import text
-from grader.reset import backup_path, restore
+from grader.cli.reset import backup_path, restore
 from grader.results import CheckResult, ExerciseResult, Report
-from grader.watch import signature
+from grader.cli.watch import signature
 
 ECHO = BY_NAME["echo_server"]
 

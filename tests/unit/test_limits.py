@@ -1,9 +1,9 @@
-"""grader/limits.py: the limits course staff set with NETKATA_LIMITS, and how a hit one is said."""
+"""grader/learner/limits.py: the limits course staff set with NETKATA_LIMITS, and how a hit one is said."""
 
 import pytest
 
-from grader import limits
-from grader.limits import Limits, LimitsError
+from grader.learner import limits
+from grader.learner.limits import Limits, LimitsError
 
 
 def test_defaults_and_a_partial_setting():

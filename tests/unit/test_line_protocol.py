@@ -1,8 +1,8 @@
-"""grader.line_protocol with bytes alone: the replies the server makes and how it finds lines."""
+"""grader.peers.lines.protocol with bytes alone: the replies the server makes and how it finds lines."""
 
 import shlex
 
-from grader.line_protocol import (LineSplitter, client_command, describe_difference, expected_replies, pieces,
+from grader.peers.lines.protocol import (LineSplitter, client_command, describe_difference, expected_replies, pieces,
                                   reply_to, show_item, show_list, text_literal, wire)
 
 
@@ -75,7 +75,7 @@ def test_a_difference_is_said_in_one_sentence():
 
 
 def test_an_opaque_value_is_named_by_its_type():
-    class Opaque:  # as grader.learner.Opaque: a value that could not cross the process boundary
+    class Opaque:  # as grader.learner.process.Opaque: a value that could not cross the process boundary
         type = "generator"
 
     assert describe_difference(["1 → a"], Opaque()) == "send_messages returned a generator, not a list."

@@ -1,4 +1,4 @@
-"""grader.line_reply_server through plain socket clients: replies, cuts, stalls, closes, records.
+"""grader.peers.lines.server through plain socket clients: replies, cuts, stalls, closes, records.
 
 Every client socket has a timeout, and no test sleeps to wait for the server: a client waits
 on recv() (bounded) and a test waits on the server's record with wait_until/sync (bounded).
@@ -14,8 +14,8 @@ import time
 
 import pytest
 
-from grader import line_reply_server
-from grader.line_reply_server import (ByteByByte, Chunks, InsideCharacters, LineReplyServer, Merged,
+from grader.peers.lines import server as line_reply_server
+from grader.peers.lines.server import (ByteByByte, Chunks, InsideCharacters, LineReplyServer, Merged,
                                       OnePerReply)
 
 REPLY_A = "1 → a\n".encode()
@@ -304,7 +304,7 @@ def test_a_failure_inside_the_server_is_raised_by_stop():
 
 
 def test_it_runs_by_hand_until_interrupted():
-    process = subprocess.Popen([sys.executable, "-m", "grader.line_reply_server", "--port", "0"],
+    process = subprocess.Popen([sys.executable, "-m", "grader.peers.lines.server", "--port", "0"],
                                stdout=subprocess.PIPE, text=True)
     try:
         assert select.select([process.stdout], [], [], 10)[0]
@@ -344,7 +344,7 @@ def test_it_describes_itself_in_the_learners_words():
 ])
 def test_its_command_runs_the_same_server_by_hand(config, monkeypatch):
     command = LineReplyServer(**config).command(9000)
-    assert command.startswith("python -m grader.line_reply_server --port 9000")
+    assert command.startswith("python -m grader.peers.lines --port 9000")
     started = []
     monkeypatch.setattr(LineReplyServer, "start", lambda self: started.append(self) or self)
     monkeypatch.setattr(line_reply_server.threading, "Event", lambda: _Interrupted())

@@ -3,8 +3,8 @@
 import pytest
 from hypothesis import HealthCheck, find, given, settings
 
-from grader.line_protocol import reply_to
-from grader.line_strategies import TRICKY, messages, reply_cuts
+from grader.peers.lines.protocol import reply_to
+from grader.katas.multi_message_client.strategies import TRICKY, messages, reply_cuts
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -8,8 +8,8 @@ from urllib.parse import urljoin
 import pytest
 import requests
 
-from grader.paginated_api import PaginatedAPI, main, parser, scenario_from_args
-from grader.pagination_scenario import (
+from grader.peers.pagination.api import PaginatedAPI, main, parser, scenario_from_args
+from grader.peers.pagination.scenario import (
     ENTRY_PATH, Scenario, error, json_body, not_json, stall, too_many_requests)
 
 pytestmark = pytest.mark.timeout(10)
@@ -172,7 +172,7 @@ def test_transcript_cuts_a_long_log():
 ])
 def test_the_command_a_failure_prints_serves_the_same_scenario(scenario):
     program, _, arguments = scenario.command(9000).partition(" --")
-    assert program == "python -m grader.paginated_api"
+    assert program == "python -m grader.peers.pagination"
     again = scenario_from_args(parser().parse_args(shlex.split("--" + arguments)))
     assert again.describe() == scenario.describe()
     origin = "http://127.0.0.1:9000"

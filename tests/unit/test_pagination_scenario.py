@@ -6,10 +6,10 @@ from urllib.parse import urljoin
 import pytest
 from hypothesis import given, settings
 
-from grader.pagination_scenario import (
+from grader.peers.pagination.scenario import (
     ENTRY_PATH, Reply, Scenario, describe_difference, error, json_body, not_json, stall,
     too_many_requests)
-from grader.pagination_strategies import scenarios
+from grader.katas.paginator.strategies import scenarios
 
 ORIGIN = "http://127.0.0.1:8000"
 

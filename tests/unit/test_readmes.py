@@ -1,13 +1,14 @@
 """Every exercise has the same shape: README sections in one order, hints read from the README,
 and a pristine stub in the grader package identical to the one in exercises/."""
 
+from pathlib import Path
+
 import pytest
 
-from grader.exercises import EXERCISES
-from grader.readme import SECTIONS, hints, title_and_sections
-from grader.stubs import stub_path
+from grader.track import EXERCISES
+from grader.cli.readme import SECTIONS, hints, title_and_sections
 
-ROOT = stub_path(EXERCISES[0]).parent.parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NAMES = [e.name for e in EXERCISES]
 
 
@@ -32,10 +33,10 @@ def test_every_readme_gives_hints_from_a_nudge_to_more(name):
 
 @pytest.mark.parametrize("exercise", EXERCISES, ids=NAMES)
 def test_the_shipped_stub_is_the_stub_in_exercises(exercise):
-    shipped = stub_path(exercise).read_bytes()
+    shipped = exercise.stub_path.read_bytes()
     assert shipped == (ROOT / "exercises" / exercise.name / exercise.filename).read_bytes(), (
-        f"grader/stubs/{exercise.filename} differs from exercises/{exercise.name}/{exercise.filename}: after "
-        f"changing a stub, copy it: cp exercises/{exercise.name}/{exercise.filename} grader/stubs/")
+        f"grader/katas/{exercise.name}/stub.py differs from exercises/{exercise.name}/{exercise.filename}: after "
+        f"changing a stub, copy it: cp exercises/{exercise.name}/{exercise.filename} grader/katas/{exercise.name}/stub.py")
 
 
 def test_hints_are_the_numbered_items_with_their_continuation_lines():

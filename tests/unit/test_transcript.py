@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-from grader.net import Client
-from grader.transcript import HEAD_EVENTS, TAIL_EVENTS, Event, Transcript, recording
+from grader.peers.net import Client
+from grader.engine.transcript import HEAD_EVENTS, TAIL_EVENTS, Event, Transcript, recording
 
 
 ECHO_SERVER = """

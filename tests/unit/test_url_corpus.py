@@ -1,25 +1,13 @@
 """The stored draws of the url_validator strategies, and the check module's shrinker and literals."""
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 
-from grader import url_corpus, url_corpus_data
-from grader.learner import Outcome
-from grader.url_rules import find_violation
+from grader.katas.url_validator import checks
+from grader.katas.url_validator import corpus as url_corpus
+from grader.katas.url_validator import corpus_data as url_corpus_data
+from grader.learner.process import Outcome
+from grader.katas.url_validator.rules import find_violation
 
-CHECKS = Path(url_corpus.__file__).with_name("checks") / "url_validator.py"
-
-
-def load_checks():
-    spec = importlib.util.spec_from_file_location("url_validator_checks", CHECKS)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-checks = load_checks()
 
 
 def test_the_stored_valid_urls_are_valid():
@@ -62,7 +50,7 @@ class FakeLearner:
         try:
             return Outcome(value=self.function(url))
         except Exception as error:  # noqa: BLE001 - a raise is an answer here
-            from grader.learner import RaisedError
+            from grader.learner.process import RaisedError
             return Outcome(raised=RaisedError(type(error).__name__, [type(error).__name__], str(error), ""))
 
 

@@ -1,4 +1,4 @@
-"""The url_validator implementations against the grader's oracle (grader/url_rules.py).
+"""The url_validator implementations against the grader's oracle (grader/katas/url_validator/rules.py).
 
 The reference solution and every correct_*.py agree with the oracle on the example table, on
 generated URLs and on the speed inputs; every broken_*.py disagrees with it on a table row and
@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.url_rules import (
+from grader.katas.url_validator.rules import (
     ADVERSARIAL_INPUTS, EXAMPLES, RAISING_INPUTS, SLOW_CALL_SECONDS, is_valid_url)
-from grader import url_corpus_data
+from grader.katas.url_validator import corpus_data as url_corpus_data
 
 
 ROOT = Path(__file__).resolve().parents[2]

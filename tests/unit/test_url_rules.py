@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.url_rules import (
+from grader.katas.url_validator.rules import (
     ADVERSARIAL_INPUTS, EXAMPLES, RULES, SLOW_CALL_SECONDS, Adversarial, find_violation,
     is_valid_url, main)
 

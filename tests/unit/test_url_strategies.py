@@ -3,8 +3,8 @@
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from grader.url_rules import RULES, find_violation
-from grader.url_strategies import broken_urls, valid_urls
+from grader.katas.url_validator.rules import RULES, find_violation
+from grader.katas.url_validator.strategies import broken_urls, valid_urls
 
 
 SETTINGS = settings(max_examples=200, derandomize=True, database=None, deadline=None,

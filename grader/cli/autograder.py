@@ -1,0 +1,155 @@
+"""Gradescope's side of the grader: grade a submission, always leave a results.json behind.
+
+    python -m grader.cli.autograder [--root /autograder] [--time-limit SECONDS] [--check TEXT]
+
+``gradescope/run_autograder`` runs this with the grader installed (by ``gradescope/setup.sh``)
+from the autograder's own copy of the project. The learner's upload supplies nothing but the
+exercise modules: every ``<exercise>.py`` found in ``ROOT/submission`` (loose at the top, in the
+``<exercise>/`` folders of a tree, or deeper in a zipped folder) is copied into a fresh tree
+laid out as CONTRACTS.md says, and everything else in the upload is ignored; nothing from it is
+ever on the grader's import path. The grader runs in a process of its own with a hard time
+bound; whatever happens (a crash, a timeout, an exception here), ``ROOT/results/results.json``
+is written and valid, and says what happened.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+from grader.cli.batch import run_bounded
+from grader.track import EXERCISES
+from grader.reports.json_report import write_json
+
+DEFAULT_TIME_LIMIT = 480.0  # seconds; under Gradescope's default 10-minute bound, with a margin
+IGNORED_FOLDERS = {"__MACOSX", "__pycache__", "node_modules"}
+MAX_FILE_BYTES = 1_000_000  # an exercise module larger than this is not a solution
+
+
+def candidates(submission, filename):
+    """Regular files named ``filename`` under ``submission`` (symbolic links are not followed)."""
+    found = []
+    for folder, subfolders, files in os.walk(submission, followlinks=False):
+        subfolders[:] = sorted(d for d in subfolders if d not in IGNORED_FOLDERS and not d.startswith("."))
+        if filename in files:
+            path = Path(folder) / filename
+            if path.is_file() and not path.is_symlink():
+                found.append(path)
+    return found
+
+
+def build_tree(submission, tree):
+    """Copy each exercise module of the upload into ``tree``; return notes for the learner."""
+    notes = []
+    for exercise in EXERCISES:
+        found = candidates(submission, exercise.filename)
+        # Best: in a folder named after the exercise; then the shallowest; then by name.
+        found.sort(key=lambda p: (p.parent.name != exercise.name, len(p.relative_to(submission).parts),
+                                  p.relative_to(submission).as_posix()))
+        if not found:
+            notes.append(f"{exercise.filename}: not in your submission (graded as missing)")
+            continue
+        chosen = found[0]
+        shown = chosen.relative_to(submission).as_posix()
+        if chosen.stat().st_size > MAX_FILE_BYTES:
+            notes.append(f"{exercise.filename}: {shown} is larger than {MAX_FILE_BYTES:,} bytes; "
+                         "not graded (graded as missing)")
+            continue
+        folder = tree / exercise.name
+        folder.mkdir(parents=True)
+        shutil.copyfile(chosen, folder / exercise.filename)
+        note = f"{exercise.filename}: graded {shown}"
+        if len(found) > 1:
+            note += " (ignored: " + ", ".join(p.relative_to(submission).as_posix() for p in found[1:]) + ")"
+        notes.append(note)
+    return notes
+
+
+def failure_results(text, elapsed=0.0):
+    """A valid results.json for a submission the grader could not grade."""
+    return {"score": 0.0, "execution_time": round(elapsed), "output": text, "output_format": "text",
+            "visibility": "visible", "tests": []}
+
+
+def write_results(path, results):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    with open(partial, "w", encoding="utf-8") as file:
+        write_json(results, file)  # a lone surrogate in a message must not cost the results
+    os.replace(partial, path)
+
+
+def grade(root, time_limit, focus=None):
+    """The results.json content for ``root/submission``."""
+    started = time.monotonic()
+    submission = root / "submission"
+    if not submission.is_dir():
+        return failure_results("No submission was found to grade (the submission folder is missing). "
+                               "Please submit again; if this persists, tell the course staff.")
+    with tempfile.TemporaryDirectory(prefix="netkata-") as work:
+        tree = Path(work) / "tree"
+        tree.mkdir()
+        notes = build_tree(submission, tree)
+        out = Path(work) / "results.json"
+        command = [sys.executable, "-m", "grader", "--path", str(tree), "--format", "gradescope",
+                   "--output", str(out)]
+        if focus:
+            command += ["--check", focus]
+        finished = run_bounded(command, timeout=time_limit)
+        print(finished.stdout, end="")
+        print(finished.stderr, end="", file=sys.stderr)
+        elapsed = time.monotonic() - started
+        files = "Files:\n" + "\n".join("  " + note for note in notes)
+        if finished.timed_out:
+            return failure_results(
+                f"Score 0: grading did not finish within {time_limit:g} seconds, so it was stopped and "
+                "nothing was scored. The grader bounds every check, so this points at a problem with "
+                "the autograder or its machine rather than at your code: please submit again, and tell "
+                f"the course staff if it happens again.\n\n{files}", elapsed)
+        if finished.returncode not in (0, 1):
+            return failure_results(
+                f"Score 0: the grader failed (exit status {finished.returncode}) and could not grade this "
+                "submission. This is a problem with the autograder, not a judgement of your code: "
+                f"please tell the course staff.\n\n{files}", elapsed)
+        try:
+            results = json.loads(out.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            return failure_results(
+                f"Score 0: the grader finished but wrote no readable results ({exc}). Please tell the "
+                f"course staff.\n\n{files}", elapsed)
+        results["output"] = files + "\n\n" + results.get("output", "")
+        return results
+
+
+def parser():
+    p = argparse.ArgumentParser(prog="python -m grader.cli.autograder",
+                                description="Grade a Gradescope submission; always write results.json.")
+    p.add_argument("--root", type=Path, default=Path(os.environ.get("NETKATA_AUTOGRADER_ROOT", "/autograder")),
+                   help="the autograder folder holding submission/ and results/ (default: /autograder)")
+    p.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT, metavar="SECONDS",
+                   help=f"hard bound on grading (default: {DEFAULT_TIME_LIMIT:g})")
+    p.add_argument("--check", metavar="TEXT", dest="focus", help="grade only the checks containing TEXT")
+    return p
+
+
+def main(argv=None):
+    args = parser().parse_args(argv)
+    results_path = args.root / "results" / "results.json"
+    try:
+        results = grade(args.root, args.time_limit, args.focus)
+    except Exception:  # the promise is a results.json whatever happens
+        traceback.print_exc()
+        results = failure_results("Score 0: the autograder failed before it could grade this submission. "
+                                  "This is not a judgement of your code: please tell the course staff.")
+    write_results(results_path, results)
+    print(f"results: {results.get('score')} points; written to {results_path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,270 @@
+"""The ``grader`` command line (CONTRACTS.md, "The grader's command line").
+
+    grader [EXERCISE ...] [--path TREE | --solutions] [--format FORMAT] [--output FILE] [--check TEXT]
+           [--verbose]
+    grader watch [EXERCISE]          grader list          grader hint EXERCISE     grader reset EXERCISE
+    grader batch SUBMISSIONS [--jobs N] [--out DIR] [--timeout SECONDS] [--check TEXT]
+    grader report REPORT.json [--format FORMAT] [--output FILE]
+
+The sub-commands are sub-commands only as the first argument (no exercise has any of their
+names). The learner's loop: ``watch`` is grader/cli/watch.py, ``list`` grader/cli/progress.py, ``hint``
+grader/cli/hint.py, ``reset`` grader/cli/reset.py. For instructors: ``batch`` is grader/cli/batch.py;
+``report`` writes a saved JSON report in another format.
+
+Exit status: 0 when every selected check passed, 1 when any did not, 2 for a usage error,
+3 when the grader itself failed (a bug to report, never the learner's fault), 130 on Ctrl-C.
+Ctrl-C while grading stops every learner process, then writes the report of what was graded so
+far (the checks that did not run are skipped, and the report says it is partial) in the format
+asked for; a second Ctrl-C waits for that (grader/engine/interrupt.py).
+"""
+
+import argparse
+import difflib
+import sys
+import traceback
+from pathlib import Path
+
+from grader.engine import interrupt
+from grader.engine.catalog import checks_of
+from grader.track import BY_NAME, EXERCISES
+from grader.reports import FORMATS
+
+EXIT_PASSED, EXIT_NOT_PASSED, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+
+class UsageError(Exception):
+    pass
+
+
+def project_root():
+    """The netkata checkout to use: the one around the current folder, else the grader's own."""
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents, Path(__file__).resolve().parents[2]):
+        if (folder / "exercises").is_dir() and (folder / "solutions").is_dir():
+            return folder
+    return None
+
+
+def parser():
+    p = argparse.ArgumentParser(
+        prog="grader",
+        description="Grade the netkata exercises: run hidden checks against your code over real sockets.",
+        epilog="Working through the track: `grader watch` grades the exercise you are on each time "
+               "you save it; `grader list` shows every exercise's status; `grader hint EXERCISE` gives "
+               "its hints one at a time; `grader reset EXERCISE` restores its stub. "
+               "Exit status: 0 all selected checks passed, 1 some did not, 2 usage error, "
+               "3 internal grader error, 130 interrupted (Ctrl-C: the report then covers the checks "
+               "that ran and says it is partial). For instructors: `grader batch --help` grades a folder of "
+               "submissions; `grader report --help` rewrites a saved JSON report in another format.")
+    p.add_argument("exercises", nargs="*", metavar="EXERCISE",
+                   help="exercises to grade, by name (default: all, in learning order: "
+                        + ", ".join(e.name for e in EXERCISES) + ")")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--path", metavar="TREE", type=Path,
+                       help="grade this implementation tree (default: the project's exercises/ folder)")
+    where.add_argument("--solutions", action="store_true", help="grade the reference solutions")
+    p.add_argument("--format", default="text", choices=list(FORMATS),
+                   help="report format (default: text)")
+    p.add_argument("--output", metavar="FILE", type=Path, help="write the report to FILE instead of stdout")
+    p.add_argument("--check", metavar="TEXT", dest="focus",
+                   help="run only the checks whose sentence contains TEXT (and the checks they need); "
+                        "the score then covers those checks only")
+    p.add_argument("--verbose", "-v", action="store_true",
+                   help="show every byte each check sent and received, passing checks too "
+                        "(in JSON: a \"transcript\" list per check)")
+    return p
+
+
+def select_exercises(names):
+    unknown = [n for n in names if n not in BY_NAME]
+    if unknown:
+        name = unknown[0]
+        close = difflib.get_close_matches(name, BY_NAME, n=1)
+        maybe = f" Did you mean {close[0]}?" if close else ""
+        raise UsageError(f"unknown exercise {name!r}.{maybe} The exercises are: " + ", ".join(BY_NAME))
+    chosen = set(names)
+    return [e for e in EXERCISES if not chosen or e.name in chosen]
+
+
+def select_tree(args):
+    if args.path is not None:
+        if not args.path.is_dir():
+            raise UsageError(f"no such folder: {args.path}")
+        return args.path.resolve()
+    root = project_root()
+    if root is None:
+        raise UsageError("cannot find the netkata project (a folder with exercises/ and solutions/): "
+                         "run grader inside your clone, or pass --path TREE")
+    return root / ("solutions" if args.solutions else "exercises")
+
+
+SUBCOMMANDS = {"watch": "grader.cli.watch", "list": "grader.cli.progress", "hint": "grader.cli.hint",
+               "reset": "grader.cli.reset", "batch": "grader.cli.batch"}
+
+
+def run_guarded(prog, work, interrupted="interrupted"):
+    """Run a command's ``work()``, turning what goes wrong into the documented exit statuses:
+    a UsageError is 2 with its message, Ctrl-C is 130, and anything else is the grader's own
+    bug (3), said as such with its traceback, never blamed on the learner.
+
+    Ctrl-C ends the command with no learner process left and no traceback, however many times
+    it is pressed (grader/engine/interrupt.py); one that came while something that must not be cut
+    (stopping processes, writing a report) ran is honoured once that is done."""
+    with interrupt.handling_ctrl_c(prog):
+        try:
+            code = work()
+        except UsageError as exc:
+            print(f"{prog}: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        except KeyboardInterrupt:
+            interrupt.note_interrupted()
+            interrupt.stop_learners()
+            print(f"\n{prog}: {interrupted}", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        except Exception:
+            traceback.print_exc()
+            print(f"{prog}: internal error (above). This is a bug in the grader, not in your code; "
+                  "please report it.", file=sys.stderr)
+            return EXIT_INTERNAL
+        if code != EXIT_INTERRUPTED and interrupt.requested():
+            print(f"\n{prog}: {interrupted}", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        return code
+
+
+def use_lenient_stdout():
+    """Characters the terminal cannot show are escaped rather than crashing the report."""
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="backslashreplace")
+
+
+REQUIRED = ("pytest", "pytest_timeout", "hypothesis", "requests", "h11")
+
+
+def missing_dependencies():
+    """The grader's dependencies this Python cannot import (found without importing them)."""
+    import importlib.util
+
+    return [name for name in REQUIRED if importlib.util.find_spec(name) is None]
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
+    if argv[:1] and argv[0] in SUBCOMMANDS:
+        import importlib
+        return importlib.import_module(SUBCOMMANDS[argv[0]]).main(argv[1:])
+    if argv[:1] == ["report"]:
+        return report_main(argv[1:])
+    args = parser().parse_args(argv)
+    return run_guarded("grader", lambda: grade_and_report(args))
+
+
+def check_limits():
+    """A NETKATA_LIMITS the grader cannot read is said at once, as a usage error."""
+    from grader.learner.limits import LimitsError, current
+
+    try:
+        current()
+    except LimitsError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def grade_and_report(args):
+    exercises = select_exercises(args.exercises)
+    if args.focus and not any(args.focus.lower() in c.name.lower()
+                              for e in exercises for c in checks_of(e.name)):
+        raise UsageError(f"no check of {', '.join(e.name for e in exercises)} contains {args.focus!r}")
+    tree = select_tree(args)
+    if missing := missing_dependencies():
+        raise UsageError(f"{', '.join(missing)} not installed for {sys.executable}: install the project "
+                         "(pip install -e .) in the Python you run grader with")
+    check_limits()
+    try:
+        from grader.cli.progress import grade_track
+        from grader.engine.run import grade
+
+        if args.path is None and not args.solutions and not args.focus:
+            # The learner's own tree: always graded afresh, and remembered so that
+            # `grader list` can answer at once while these files stay as they are.
+            report, _ = grade_track(tree, exercises, remember=True, verbose=args.verbose)
+        else:
+            report = grade(tree, exercises, args.focus, verbose=args.verbose)
+    except KeyboardInterrupt as stop:
+        return report_interrupted(getattr(stop, "report", None), tree, exercises, args)
+    write_report(report, args)
+    return EXIT_PASSED if report.all_passed else EXIT_NOT_PASSED
+
+
+def report_interrupted(report, tree, exercises, args):
+    """After Ctrl-C: stop every learner process, write the partial report, exit 130.
+
+    ``report`` is what grading got done (None when the Ctrl-C came before grading began: then
+    every check is listed as not run). Nothing here can be cut by another Ctrl-C."""
+    from grader.engine.run import interrupted_report
+
+    interrupt.note_interrupted()
+    interrupt.stop_learners()
+    if report is None:
+        report = interrupted_report(tree, exercises, {}, args.focus, args.verbose)
+    try:
+        write_report(report, args)
+    except UsageError as exc:
+        print(f"grader: {exc}", file=sys.stderr)
+    not_run = report.checks_not_run()
+    print(f"\ngrader: interrupted (Ctrl-C); {not_run} check{'' if not_run == 1 else 's'} did not run, "
+          "so the report is partial", file=sys.stderr)
+    return EXIT_INTERRUPTED
+
+
+def write_report(report, args):
+    """Write ``report`` as ``args`` ask; a Ctrl-C meanwhile waits until it is whole."""
+    with interrupt.protected():
+        _write_report(report, args)
+
+
+def _write_report(report, args):
+    write = FORMATS[args.format]
+    if args.output is None:
+        use_lenient_stdout()
+        write(report, sys.stdout)
+        return
+    try:
+        with open(args.output, "w", encoding="utf-8") as stream:
+            write(report, stream)
+    except OSError as exc:
+        raise UsageError(f"cannot write the report to {args.output}: {exc.strerror}") from None
+
+
+def report_parser():
+    p = argparse.ArgumentParser(
+        prog="grader report",
+        description="Write a saved JSON report (from --format json or grader batch) in another format.",
+        epilog="Exit status: 0 every exercise in the report passed, 1 some did not, 2 usage error.")
+    p.add_argument("report", metavar="REPORT.json", type=Path, help="a report written with --format json")
+    p.add_argument("--format", default="text", choices=list(FORMATS), help="report format (default: text)")
+    p.add_argument("--output", metavar="FILE", type=Path, help="write the report to FILE instead of stdout")
+    return p
+
+
+def report_main(argv):
+    import json
+
+    from grader.reports.load import NotAReport, report_from_json
+
+    args = report_parser().parse_args(argv)
+
+    def work():
+        try:
+            data = json.loads(args.report.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise UsageError(f"cannot read {args.report}: {exc.strerror}") from None
+        except ValueError as exc:
+            raise UsageError(f"{args.report} is not JSON: {exc}") from None
+        try:
+            report = report_from_json(data)
+        except NotAReport as exc:
+            raise UsageError(f"{args.report}: {exc}") from None
+        write_report(report, args)
+        return EXIT_PASSED if report.all_passed else EXIT_NOT_PASSED
+
+    return run_guarded("grader report", work)

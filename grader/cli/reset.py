@@ -1,0 +1,93 @@
+"""``grader reset EXERCISE``: put the original stub back, keeping the learner's file.
+
+    grader reset EXERCISE [--path TREE] [--yes]
+
+The original comes from the copy shipped in the grader package (grader/katas/<exercise>/stub.py, which says why
+not from git). Before anything is overwritten the learner is asked (y/N); without a terminal to
+ask on, it refuses unless ``--yes`` was given. The learner's file is first copied next to it,
+as ``<exercise>.py.<timestamp>.bak`` (not ``.py``, so it is never mistaken for the exercise),
+and only then replaced, in one rename, so an interruption leaves either file whole.
+"""
+
+import argparse
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from grader.track import EXERCISES
+
+
+def parser():
+    p = argparse.ArgumentParser(
+        prog="grader reset",
+        description="Restore an exercise's original stub. Your file is kept as a timestamped .bak "
+                    "copy beside it.",
+        epilog="Exit status: 0 restored (or already the stub), 1 not confirmed, 2 usage error.")
+    p.add_argument("exercise", metavar="EXERCISE", help="one of: " + ", ".join(e.name for e in EXERCISES))
+    p.add_argument("--path", metavar="TREE", type=Path,
+                   help="the implementation tree (default: the project's exercises/ folder)")
+    p.add_argument("--yes", "-y", action="store_true", help="do not ask before replacing the file")
+    return p
+
+
+def backup_path(path, now=None):
+    """A name beside ``path`` for a copy of it that is not taken yet: echo_server.py.20250114-093012.bak."""
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(now))
+    candidate = path.with_name(f"{path.name}.{stamp}.bak")
+    number = 1
+    while candidate.exists():
+        number += 1
+        candidate = path.with_name(f"{path.name}.{stamp}-{number}.bak")
+    return candidate
+
+
+def restore(path, stub):
+    """Copy ``path`` to a backup (when it exists), then replace it with ``stub``; the backup's path."""
+    backup = None
+    if path.exists():
+        backup = backup_path(path)
+        shutil.copy2(path, backup)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.reset.tmp")
+    temporary.write_bytes(stub)
+    os.replace(temporary, path)
+    return backup
+
+
+def main(argv):
+    from grader.cli.main import EXIT_NOT_PASSED, EXIT_USAGE, UsageError, select_exercises, select_tree
+    from grader.reports.common import shown_path
+    from grader.cli.terminal import ask_yes_no, interactive
+
+    args = parser().parse_args(argv)
+    args.solutions = False
+    try:
+        (exercise,) = select_exercises([args.exercise])
+        path = exercise.file_in(select_tree(args))
+        stub = exercise.stub_path.read_bytes()
+        current = path.read_bytes() if path.exists() else None
+        if current == stub:
+            print(f"{shown_path(path)} is already the original stub; nothing to do.")
+            return 0
+        if current is not None and not args.yes:
+            if not interactive():
+                raise UsageError(f"not replacing {shown_path(path)} without asking, and there is no terminal "
+                                 "to ask on: run it in a terminal, or add --yes")
+            print(f"This replaces {shown_path(path)} with the original stub of {exercise.name}.\n"
+                  f"Your file is kept beside it, as {backup_path(path).name}.")
+            if not ask_yes_no("Replace it?"):
+                print("Nothing was changed.")
+                return EXIT_NOT_PASSED
+        backup = restore(path, stub)
+    except UsageError as exc:
+        print(f"grader reset: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
+        print(f"grader reset: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"Restored the original stub of {exercise.name} in {shown_path(path)}.")
+    if backup is not None:
+        print(f"Your previous file is {shown_path(backup)}.")
+    return 0

@@ -1,0 +1,128 @@
+"""Remembered grades, so that ``grader list`` and the start of ``grader watch`` answer at once for
+the exercises whose files have not changed since they were last graded.
+
+This is not a progress file. Nothing here says "exercise 3 is done": progress is always derived
+from grading the learner's files as they are now. A memo entry says "these exact files, graded
+by this exact grader, got this result", under a key that is the SHA-256 of everything the
+result depends on:
+
+- every file of the exercise's folder, by name and content (so a helper module counts too);
+- every file of the grader package (its checks, their servers, the engine), the Python version
+  and the versions of the libraries the checks use (pytest, Hypothesis, requests, h11).
+
+Change any of them and the key changes, so a stale answer cannot be read back; the entry for
+the old content is simply never asked for again. Deleting the folder only makes ``list``
+slower. It lives in the user's cache (``$XDG_CACHE_HOME/netkata/results``, beside Hypothesis's
+folder), never in the learner's tree. Only the learner's own loop writes it (``grader``, ``watch``
+and ``list`` on the project's exercises/ tree): never ``--path``, ``batch`` or the autograder, which
+grade other people's trees.
+
+Timing-dependent learner code (a race in a threaded server) can pass one run and fail the next;
+the memo keeps the latest run of the same content. ``grader list --fresh`` and ``grader
+EXERCISE`` always grade again.
+"""
+
+import hashlib
+import json
+import os
+import sys
+from functools import cache
+from pathlib import Path
+
+from grader.results import ERROR, CheckResult, ExerciseResult
+
+KEEP = 200  # entries kept; older ones are removed when there are PRUNE_AT
+PRUNE_AT = 250
+MAX_FILES = 100  # an exercise folder with more files, or bigger ones, is not remembered
+MAX_BYTES = 4 * 1024 * 1024
+LIBRARIES = ("pytest", "pytest-timeout", "hypothesis", "requests", "h11")
+GRADER_DIR = Path(__file__).resolve().parent.parent
+
+
+def memo_home():
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "netkata" / "results"
+
+
+@cache
+def grader_digest():
+    """A digest of everything in the grader that a result depends on (computed once, ~0.1 s)."""
+    from importlib import metadata
+
+    digest = hashlib.sha256(sys.version.encode())
+    for name in LIBRARIES:
+        try:
+            digest.update(f"{name}={metadata.version(name)};".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{name}=none;".encode())
+    for path in sorted(GRADER_DIR.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".ini"):
+            digest.update(path.relative_to(GRADER_DIR).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def key(exercise, tree):
+    """The memo key of ``exercise`` in ``tree`` as its files are now; None when not rememberable."""
+    folder = Path(tree) / exercise.name
+    digest = hashlib.sha256(f"{grader_digest()}\0{exercise.name}\0".encode())
+    total = 0
+    try:
+        files = sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+        if len(files) > MAX_FILES:
+            return None
+        for path in files:
+            data = path.read_bytes()
+            total += len(data)
+            if total > MAX_BYTES:
+                return None
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+            digest.update(hashlib.sha256(data).digest())
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def recall(memo_key, path):
+    """The ExerciseResult remembered under ``memo_key`` (its file shown as ``path``), or None."""
+    if memo_key is None:
+        return None
+    entry = memo_home() / f"{memo_key}.json"
+    try:
+        data = json.loads(entry.read_text(encoding="utf-8"))
+        os.utime(entry)  # recently used: kept longest when old entries are pruned
+        checks = [CheckResult(c["name"], c["status"], float(c["max_score"]), c["message"], c.get("hint"),
+                              float(c["duration"])) for c in data["checks"]]
+        return ExerciseResult(data["name"], data["status"], checks, str(path), float(data["duration"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def remember(memo_key, result):
+    """Keep ``result`` under ``memo_key``; quietly nothing when it cannot be written."""
+    if memo_key is None or any(check.status == ERROR for check in result.checks):
+        return  # a grader error is not a property of the learner's files
+    data = {"name": result.name, "status": result.status, "duration": result.duration,
+            "checks": [{"name": c.name, "status": c.status, "max_score": c.max_score, "message": c.message,
+                        "hint": c.hint, "duration": c.duration} for c in result.checks]}
+    home = memo_home()
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        temporary = home / f".{memo_key}.{os.getpid()}.tmp"
+        temporary.write_text(json.dumps(data), encoding="utf-8")
+        os.replace(temporary, home / f"{memo_key}.json")
+        _prune(home)
+    except OSError:
+        pass
+
+
+def _prune(home):
+    entries = list(home.glob("*.json"))
+    if len(entries) < PRUNE_AT:
+        return
+    entries.sort(key=lambda p: p.stat().st_mtime)
+    for old in entries[:-KEEP]:
+        try:
+            old.unlink()
+        except OSError:
+            pass

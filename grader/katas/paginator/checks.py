@@ -1,0 +1,548 @@
+"""Checks for exercise 5, paginator (CONTRACTS.md: ``fetch_all(url, *, timeout=10.0) -> list``).
+
+Every check serves a ``Scenario`` (``grader/peers/pagination/scenario.py``) from a real HTTP/1.1 API
+in this process (``grader/peers/pagination/api.py``) and calls the learner's ``fetch_all`` in a child
+process with a hard bound. The API logs every request (target, time of arrival, TCP
+connection), so a check judges what the function did on the wire, not only what it returned,
+and a failure shows that log and a command that serves the same API by hand.
+
+Most checks take a few milliseconds. Four wait on purpose (a Retry-After of 1 s, backoffs, a
+stalled page): those four calls run at the same time, each in its own child against its own
+API, started with the first check so that their waits overlap everything else (see
+``WaitingCalls``). A wait is measured by the API, from just before it wrote an answer to the
+arrival of the next request: a busy machine can lengthen that, never shorten it, so running the
+calls together (or on a loaded CI runner) never fails a client that waited long enough. Grading
+the reference solution takes about the one Retry-After second plus the grader's start.
+"""
+
+import textwrap
+import threading
+from collections import Counter
+from dataclasses import dataclass
+
+import pytest
+from hypothesis import example, given
+
+from grader.engine.check import check
+from grader.failures import Failure, Prose, show
+from grader.learner.process import LOAD_TIMEOUT, LearnerFunction
+from grader.peers.pagination.api import PaginatedAPI
+from grader.peers.pagination.scenario import (
+    ENTRY_PATH, Scenario, describe_difference, error, json_body, not_json, stall, too_many_requests)
+from grader.katas.paginator.strategies import scenarios
+from grader.peers.reproduce import HAND_PORT
+
+TIMEOUT = 2.0  # fetch_all's own timeout= in most checks; nothing stalls there, so it never fires
+LIMIT = 3.0  # seconds the grader lets one fetch_all call run (the reference needs milliseconds)
+CAP = 50  # requests after which a client retrying or going round a loop is reported as never stopping
+
+# The waits the contract asks for. A wait is measured from just before the API wrote an answer
+# to the arrival of the next request (``waited``): never less than the client's real wait, however
+# busy the machine, so a lower bound never fails a client that waited (see paginated_api.Request).
+RETRY_AFTER = 1  # seconds, the 429 check's Retry-After (the one deliberate long wait)
+MIN_BACKOFF = 0.095  # contract: at least 0.1 s before a retry of 502/503/504 or a timeout
+# "Growing": the last of three waits is at least GROWN (0.1, 0.2, 0.4 s and 0.1, 0.2, 0.3 s pass
+# whatever the machine's load, as a measured wait is never shorter than the real one), or at least
+# MIN_GROWTH longer than the first (other schedules, such as 1.5 times each time). A constant 0.1 s
+# passes only if scheduling delays lengthen its last wait by 0.1 s more than its first.
+GROWN = 0.3
+MIN_GROWTH = 0.1
+STALL_TIMEOUT = 0.5  # fetch_all's timeout= when a page stalls: costs no time (that call runs beside the
+#                      1 s Retry-After one), and a grader slowed by a busy machine answers well within it
+STALL = 30  # seconds the page stays silent: far beyond the bound (closing the API ends it), and
+#             long enough to see by hand that a client without a timeout hangs
+MIN_AFTER_STALL = STALL_TIMEOUT + 0.09  # that timeout plus the first backoff (0.1 s), less some rounding
+
+RUN_BY_HAND = "python exercises/paginator/paginator.py"
+
+
+# --- one call of fetch_all against one scenario, and what it did ----------------------------------
+
+@dataclass
+class Trial:
+    """One call of the learner's fetch_all against one scenario, and everything seen of it."""
+
+    scenario: Scenario
+    api: PaginatedAPI
+    outcome: object  # grader.learner.process.Outcome
+    timeout: float
+    limit: float
+    what: str  # the situation in a few words, for "For <what>, ..."
+
+    @property
+    def requests(self):
+        return self.api.requests
+
+    @property
+    def raised(self):
+        return self.outcome.raised
+
+    def pages_requested(self):
+        return [r.page for r in self.requests if r.page is not None]
+
+    def requests_for(self, page):
+        return [r for r in self.requests if r.page == page]
+
+    def result_text(self):
+        return self.outcome.ending(self.limit, show)
+
+    def failure(self, summary, expected):
+        """A Failure showing the call, the API, what came of it, the API's log and a command."""
+        return Failure(
+            f"For {self.what}, {summary}",
+            sent=Prose(f"fetch_all({self.api.url!r}, timeout={self.timeout:g})\n"
+                       f"{'':10}API: {self.scenario.describe()}"),
+            received=Prose(self.result_text()),
+            expected=expected if isinstance(expected, Prose) else Prose(show(expected)),
+            note="The API's log of your requests (connection = TCP connection, time since the first):\n"
+                 + textwrap.indent(self.api.transcript(), "  "),
+            output=self.outcome.output or None,
+            reproduce=hand_command(self.scenario))
+
+
+def hand_command(scenario):
+    """Commands that serve this scenario on HAND_PORT and run the learner's file against it."""
+    return (f"{scenario.command(HAND_PORT)}\n{'':10}then, in another terminal: "
+            f"{RUN_BY_HAND} http://127.0.0.1:{HAND_PORT}{ENTRY_PATH}")
+
+
+def run(learner, api, scenario, what, *, timeout=TIMEOUT, limit=LIMIT):
+    """Serve ``scenario`` on ``api`` and call fetch_all once against it."""
+    api.use(scenario)
+    outcome = learner.call(api.url, limit=limit, timeout=timeout)
+    return Trial(scenario, api, outcome, timeout, limit, what)
+
+
+# --- what went wrong, in the learner's terms ------------------------------------------------------
+
+def link_context(trial, page):
+    """A sentence about the next link of ``page``: what it says and where urljoin takes it."""
+    scenario, origin = trial.scenario, trial.api.origin
+    link = scenario.next_link(page, origin)
+    if link is None:
+        return f"Page {page} is the last page: its next is null."
+    target = page + 1 if page + 1 < len(scenario.pages) else scenario.loop_to
+    joined = scenario.url(target, origin)
+    said = f"Page {page}'s next is {link!r}"
+    if page == 0 and scenario.redirect_entry:
+        said = f"Page 0 came from {scenario.url(0, origin)!r} after a 302; its next is {link!r}"
+    if link != joined:
+        said += f", and urljoin(response.url, next) gives {joined!r}"
+    return said + "."
+
+
+def wandered(trial):
+    """A sentence about the first request to a URL no next link gave (or None)."""
+    unlinked = trial.api.unlinked_requests()
+    if not unlinked:
+        return None
+    first = unlinked[0]
+    served = [r.page for r in trial.requests[: first.number - 1] if r.page is not None]
+    context = f" {link_context(trial, max(served))}" if served else ""
+    return (f"fetch_all requested {first.target!r}, a URL no next link gave it "
+            f"(the API answered {first.status}).{context}")
+
+
+def expect_settled(trial, expected):
+    """Raise unless fetch_all finished by itself and requested only URLs the API linked to."""
+    counts = Counter(trial.pages_requested())
+    if trial.api.never_stopped:
+        again = sorted(page for page, count in counts.items() if count > 1)
+        if len(again) > 1:
+            often = f", going round pages {again[0]}-{again[-1]}"
+        else:
+            often = "".join(f", {counts[page]} of them to page {page}" for page in again)
+        raise trial.failure(f"fetch_all never stopped: it made {trial.api.max_requests} requests{often}, "
+                            "and the API refused the rest (410).", expected)
+    if trial.outcome.timed_out:
+        last = trial.requests[-1] if trial.requests else None
+        waiting = f"; its last request was #{last.number}, for page {last.page}" if last else ""
+        raise trial.failure(f"fetch_all did not return within {trial.limit:g} s{waiting}.", expected)
+    if trial.outcome.exit_status is not None:
+        raise trial.failure("your program exited while fetch_all was running.", expected)
+    problem = wandered(trial)
+    if problem:
+        raise trial.failure(problem, expected)
+
+
+def pages_problem(trial, tries, exactly=True):
+    """What is wrong with the pages requested (or None): in order, each once, a faulty one ``tries``
+    times (with ``exactly=False``: each at least that often, in any order)."""
+    pages = range(len(trial.scenario.pages))
+    wanted = [page for page in pages for _ in range(tries.get(page, 1))]
+    requested = trial.pages_requested()
+    counts = Counter(requested)
+    if requested == wanted or not exactly and all(counts[page] >= tries.get(page, 1) for page in pages):
+        return None
+    for page in pages:
+        want, got = tries.get(page, 1), counts[page]
+        if got == 0:
+            if page == 0:
+                return "fetch_all never requested the first page."
+            return f"fetch_all stopped after page {page - 1}, whose next is not null. " \
+                   + link_context(trial, page - 1)
+        if got < want or got > want and exactly:
+            times = {1: "once", 2: "twice"}.get(got, f"{got} times")
+            return f"fetch_all requested page {page} {times}" + (f", not {want} times." if want > 1 else ".")
+    return f"fetch_all requested the pages in the order {requested}."
+
+
+def expect_every_page(trial, *, tries=None, exactly=True):
+    """Every item in order, each page requested once (a page with faults ``tries[page]`` times)."""
+    tries = tries or {}
+    items = trial.scenario.items
+    expect_settled(trial, items)
+    problem = pages_problem(trial, tries, exactly)
+    if trial.raised is not None:
+        raise trial.failure(f"fetch_all raised {trial.raised.type}. {problem or ''}".rstrip(), items)
+    difference = describe_difference(trial.scenario.pages, trial.outcome.value)
+    if difference:
+        raise trial.failure(f"{difference}. {problem or ''}".rstrip(), items)
+    if problem:
+        wanted = ", ".join(f"page {p} {n} times" for p, n in sorted(tries.items())) or "each page once"
+        raise trial.failure(f"the items are right, but {problem}", Prose(f"{wanted}, in order"))
+
+
+def expect_raised(trial, kind, expected):
+    """fetch_all raised ``kind`` (an exception class name, bases count)."""
+    expect_settled(trial, expected)
+    if trial.raised is None:
+        raise trial.failure(f"fetch_all returned instead of raising {kind}.", expected)
+    if not trial.raised.is_a(kind):
+        raise trial.failure(f"fetch_all raised {trial.raised.type}, not {kind}.", expected)
+
+
+def waited(earlier, later):
+    """Seconds from just before ``earlier`` was answered to ``later``'s arrival (see the top)."""
+    return later.at - earlier.answered
+
+
+def gaps(requests):
+    return [waited(a, b) for a, b in zip(requests, requests[1:])]
+
+
+def seconds(values):
+    return ", ".join(f"{v:.2f} s" for v in values)
+
+
+# --- the calls that wait, run at the same time ----------------------------------------------------
+
+WAITING = {
+    # the check that reads it: (scenario, what, fetch_all's timeout, the grader's bound); the
+    # longest wait first
+    "check_retry_after": (
+        Scenario.numbered([2, 2, 2], faults={1: [too_many_requests(RETRY_AFTER)]}),
+        f"page 1 answering 429 with Retry-After: {RETRY_AFTER} once", TIMEOUT, 4.0),
+    "check_persistent_error": (
+        Scenario.numbered([1, 1], broken={1: error(503)}), "page 1 answering 503 every time", TIMEOUT, LIMIT),
+    "check_stall": (
+        Scenario.numbered([2, 2, 2], faults={1: [stall(STALL)]}),
+        f"page 1 staying silent the first time (timeout={STALL_TIMEOUT:g})", STALL_TIMEOUT, 2.0),
+    "check_transient_errors": (
+        Scenario.numbered([1, 1, 1], faults={0: [error(502)], 1: [error(503)], 2: [error(504)]}),
+        "pages 0, 1 and 2 first answering 502, 503 and 504", TIMEOUT, LIMIT),
+}
+FIRST_LOAD_BOUND = LOAD_TIMEOUT + 1.0  # how long the other calls wait for the first child to load
+STOP_BOUND = 6.0  # seconds a LearnerFunction may take to stop (SIGTERM, grace, SIGKILL, reap)
+
+
+@dataclass
+class _WaitingCall:
+    scenario: Scenario
+    what: str
+    timeout: float
+    limit: float
+    api: PaginatedAPI
+    function: LearnerFunction
+    thread: threading.Thread = None
+    outcome: object = None
+    error: BaseException = None
+
+
+class WaitingCalls:
+    """fetch_all calls that spend their time waiting, each in its own child against its own API.
+
+    ``start()`` returns at once. The first call (the 1 s Retry-After, the longest wait) loads
+    its child while the quick checks' child loads, so that its wait begins as early as it can;
+    the others load once it has, while it waits. ``take(name)`` waits (bounded) for one call
+    and stops its child and its API, so nothing of a call outlives the check that reads it;
+    ``close()`` takes whatever no check took.
+    """
+
+    def __init__(self, exercise):
+        self.exercise = exercise
+        self.calls = {}
+        self.first_loaded = threading.Event()
+
+    def start(self, checks):
+        """Start the calls of those of ``checks`` (names of check functions) that need one."""
+        for name, (scenario, what, timeout, limit) in WAITING.items():
+            if name not in checks:
+                continue  # not selected (grader --check)
+            function = LearnerFunction(self.exercise.path, self.exercise.exercise.function,
+                                       self.exercise.exercise.name)
+            call = _WaitingCall(scenario, what, timeout, limit, PaginatedAPI(scenario, max_requests=CAP),
+                                function)
+            call.api.__enter__()
+            call.thread = threading.Thread(target=self._run, args=(call, not self.calls), daemon=True,
+                                           name=f"paginator-{name}")
+            self.calls[name] = call
+            call.thread.start()
+
+    def _run(self, call, first):
+        try:
+            if not first:
+                self.first_loaded.wait(FIRST_LOAD_BOUND)
+            try:
+                call.function.start()
+            finally:
+                if first:
+                    self.first_loaded.set()
+            call.outcome = call.function.call(call.api.url, limit=call.limit, timeout=call.timeout)
+        except BaseException as exc:  # NotStarted, or a load Failure: the check that reads it raises it
+            call.error = exc
+
+    def take(self, name):
+        call = self.calls.pop(name)
+        try:
+            call.thread.join(FIRST_LOAD_BOUND + LOAD_TIMEOUT + call.limit + STOP_BOUND)
+            if call.thread.is_alive():
+                raise RuntimeError(f"the {name} call of fetch_all did not end within its bound")
+        finally:
+            call.function.close()
+            call.api.close()
+        if call.error is not None:
+            raise call.error
+        return Trial(call.scenario, call.api, call.outcome, call.timeout, call.limit, call.what)
+
+    def close(self):
+        for name in list(self.calls):
+            try:
+                self.take(name)
+            except KeyboardInterrupt:
+                raise  # Ctrl-C: grading stops (grader/engine/interrupt.py); it is no call's outcome
+            except BaseException:
+                pass  # no check read it (the exercise stopped early); its outcome does not matter
+
+
+@pytest.fixture(scope="module")
+def waiting_calls(exercise, request):
+    calls = WaitingCalls(exercise)
+    try:
+        calls.start({item.name for item in request.session.items})
+        yield calls
+    finally:
+        calls.close()
+
+
+@pytest.fixture
+def api():
+    """One check's API; every call loads its own scenario into it (``run``)."""
+    with PaginatedAPI(Scenario([[]]), max_requests=CAP) as api:
+        yield api
+
+
+# --- the checks -----------------------------------------------------------------------------------
+
+@check("fetches every item of a three-page collection, in order", points=1,
+       hint="Loop: GET the page, add its items, then go to its next link; stop when next is null. "
+            "Every page's items count, the first and the last too, once each.")
+def check_three_pages(learner, api, waiting_calls):
+    """The dependency of the rest: the learner's file loads here (the ``learner`` fixture).
+
+    ``waiting_calls`` is set up first (module fixtures are), so the slow calls start loading the
+    file in their own children now, and wait while the quick checks run.
+    """
+    expect_every_page(run(learner, api, Scenario.numbered([3, 3, 2]), "three pages of 3, 3 and 2 items"))
+
+
+@check("makes one request for a one-page collection, and returns [] for an empty one", points=0.5,
+       hint="\"next\": null is the end: return without another request. A page number you add yourself "
+            "(?page=2) is a URL the API never gave you.")
+def check_one_page_and_empty(learner, api):
+    expect_every_page(run(learner, api, Scenario.numbered([2]), "a single page of 2 items"))
+    expect_every_page(run(learner, api, Scenario([[]]), "an empty collection (one page, no items)"))
+
+
+@check("keeps going past a short page and an empty page until next is null", points=0.5,
+       hint="Page sizes vary; a page may even be empty and still have a next link. Only \"next\": null "
+            "says the collection is over.")
+def check_uneven_pages(learner, api):
+    expect_every_page(run(learner, api, Scenario.numbered([4, 1, 0, 4, 4]), "pages of 4, 1, 0, 4 and 4 items"))
+
+
+@check("resolves relative next links with urljoin", points=1,
+       hint="A relative link is relative to the page that held it: urljoin(response.url, next). Gluing "
+            "strings together (base + next) works only for some links.")
+def check_relative_links(learner, api):
+    scenario = Scenario.numbered([2, 2, 2, 1], links=("relative", "root", "relative", "absolute"))
+    expect_every_page(run(learner, api, scenario, "relative next links"))
+
+
+@check("resolves next against the final URL after a redirect", points=0.5,
+       hint="requests follows redirects for you, so the page may come from another URL than the one you "
+            "asked for: response.url. Resolve next against that.")
+def check_redirect(learner, api):
+    scenario = Scenario.numbered([2, 2, 1], links="relative", redirect_entry=True)
+    expect_every_page(run(learner, api, scenario, "a first URL that redirects (302) to page 0"))
+
+
+@check("returns every item for any page layout (Hypothesis)", points=1,
+       hint="Follow next until it is null, whatever the page sizes; resolve every link with "
+            "urljoin(response.url, next).")
+def check_any_layout(learner, api):
+    unfinished = []  # a call that ran into the bound or the cap: reported as it is, never shrunk
+
+    @given(scenarios())
+    @example(Scenario.numbered([2, 1, 0, 2]))  # the usual bugs first, readable without shrinking
+    @example(Scenario.numbered([1, 1, 1], links=("relative", "root", "relative"), redirect_entry=True))
+    def every_layout(scenario):
+        if unfinished:
+            return  # shrinking a call that does not finish would repeat its wait many times
+        trial = run(learner, api, scenario, "this layout")
+        if trial.outcome.timed_out or api.never_stopped:
+            unfinished.append(trial)
+            return
+        expect_every_page(trial)
+
+    every_layout()
+    if unfinished:
+        expect_every_page(unfinished[0])
+
+
+@check("fetches every page over one kept-alive connection (one Session)", points=1,
+       hint="requests.get() opens a new connection each time. Make one requests.Session() (a with block) "
+            "and call session.get() for every page: it reuses the connection.")
+def check_one_connection(learner, api):
+    trial = run(learner, api, Scenario.numbered([2, 2, 2, 2]), "four pages")
+    expect_every_page(trial)
+    if api.connections != 1:
+        raise trial.failure(f"the items are right, but the 4 pages took {api.connections} TCP connections "
+                            "(see the connection column of the log).", Prose("one connection for every page"))
+
+
+@check("raises HTTPError at once on 404 and 500, without retrying", points=0.5,
+       hint="A 404 or 500 will be the same next time. Only 429, 502, 503, 504 and timeouts are worth another "
+            "try; call raise_for_status() for the rest.")
+def check_permanent_errors(learner, api):
+    for page, status in ((1, 404), (2, 500)):
+        trial = run(learner, api, Scenario.numbered([1, 1, 1], broken={page: error(status)}),
+                    f"page {page} answering {status}")
+        expected = Prose(f"one request to page {page}, then HTTPError")
+        expect_raised(trial, "HTTPError", expected)
+        tries = len(trial.requests_for(page))
+        if tries != 1:
+            raise trial.failure(f"fetch_all requested page {page} {tries} times before raising HTTPError.",
+                                expected)
+
+
+@check("raises ValueError for a page that is not JSON or lacks items/next", points=0.5,
+       hint="response.json() raises ValueError for a body that is not JSON: let it propagate. Then check you "
+            "got a dict with a list \"items\" and a key \"next\"; raise ValueError if not.")
+def check_bad_pages(learner, api):
+    for reply in (not_json(), json_body({"items": [3]}), json_body([3])):
+        trial = run(learner, api, Scenario.numbered([1, 1], broken={1: reply}),
+                    f"page 1 answering 200 with {reply.label}")
+        expect_raised(trial, "ValueError", Prose("ValueError, as that is not a page"))
+
+
+@check("stops with RuntimeError on a loop of next links, requesting no page twice", points=1,
+       hint="Keep a set of the URLs you fetched (the first one too, and response.url); if the resolved next "
+            "is in it, raise RuntimeError before requesting it.")
+def check_loop(learner, api):
+    trial = run(learner, api, Scenario.numbered([1, 1, 1, 1], loop_to=0), "page 3's next pointing back to page 0")
+    expected = Prose("pages 0, 1, 2 and 3 once each, then RuntimeError")
+    expect_raised(trial, "RuntimeError", expected)
+    requested = trial.pages_requested()
+    if requested != [0, 1, 2, 3]:
+        raise trial.failure(f"fetch_all raised RuntimeError, but it requested the pages {requested}.", expected)
+
+
+@check("waits Retry-After seconds after a 429, then asks again", points=1,
+       hint="429 means slow down, not fail: sleep int(response.headers.get('Retry-After', 1)) seconds, "
+            "then request the same page again.")
+def check_retry_after(waiting_calls):
+    trial = waiting_calls.take("check_retry_after")
+    if trial.raised is not None and trial.raised.is_a("HTTPError") and len(trial.requests_for(1)) == 1:
+        raise trial.failure("fetch_all gave up on the first 429 instead of waiting and asking again.",
+                            trial.scenario.items)
+    expect_every_page(trial, tries={1: 2})
+    first, again = trial.requests_for(1)
+    if waited(first, again) < RETRY_AFTER - 0.005:
+        raise trial.failure(f"fetch_all asked for page 1 again {waited(first, again):.2f} s after the 429.",
+                            Prose(f"the second request at least {RETRY_AFTER} s after the first"))
+
+
+@check("gives up with HTTPError after 5 answers of 429 in a row", points=0.5,
+       hint="Count the 429s for a page in a row; on the 5th, raise (response.raise_for_status() does it).")
+def check_gives_up_on_429(learner, api):
+    # Retry-After: 0 costs nothing; one who sleeps 1 s even then is within the contract and takes 4 s.
+    trial = run(learner, api, Scenario.numbered([2, 2], broken={1: too_many_requests(0)}),
+                "page 1 answering 429 with Retry-After: 0 every time", limit=7.0)
+    expected = Prose("5 requests to page 1 (5 answers of 429 in a row), then HTTPError")
+    expect_raised(trial, "HTTPError", expected)
+    tries = len(trial.requests_for(1))
+    if tries != 5:
+        raise trial.failure(f"fetch_all raised HTTPError after {tries} request(s) to page 1.", expected)
+
+
+@check("retries 502, 503 and 504 after a backoff, then carries on", points=1,
+       hint="502, 503 and 504 are often momentary: sleep a little (0.1 s at first) and request the same "
+            "page again.")
+def check_transient_errors(waiting_calls):
+    trial = waiting_calls.take("check_transient_errors")
+    expect_every_page(trial, tries={0: 2, 1: 2, 2: 2})
+    for page in range(3):
+        first, again = trial.requests_for(page)
+        if waited(first, again) < MIN_BACKOFF:
+            raise trial.failure(f"fetch_all retried page {page} {waited(first, again):.3f} s after its "
+                                f"{first.status}, without a backoff.",
+                                Prose("each retry at least 0.1 s after the error"))
+
+
+@check("gives up on a page that keeps answering 503 after 3 retries, waiting longer each time", points=1,
+       hint="Retry at most 3 times, doubling the wait (0.1, 0.2, 0.4 s); if the 3rd retry fails too, raise "
+            "(raise_for_status()).")
+def check_persistent_error(waiting_calls):
+    trial = waiting_calls.take("check_persistent_error")
+    expected = Prose("4 requests to page 1 (1 + 3 retries), the waits between them at least 0.1 s and "
+                     "growing, then HTTPError")
+    tries = trial.requests_for(1)
+    if trial.outcome.timed_out and not trial.api.never_stopped and trial.api.unlinked_requests() == []:
+        raise trial.failure(f"fetch_all was still retrying after {trial.limit:g} s: {len(tries)} requests "
+                            "to page 1 so far.", expected)
+    expect_raised(trial, "HTTPError", expected)
+    if len(tries) != 4:
+        raise trial.failure(f"fetch_all raised HTTPError after {len(tries)} request(s) to page 1.", expected)
+    waits = gaps(tries)
+    if min(waits) < MIN_BACKOFF:
+        raise trial.failure(f"fetch_all waited {seconds(waits)} between its requests to page 1: a retry came "
+                            "without a backoff.", expected)
+    if waits[-1] < min(GROWN, waits[0] + MIN_GROWTH):
+        raise trial.failure(f"fetch_all waited {seconds(waits)} between its requests to page 1: the backoff "
+                            "does not grow.", expected)
+
+
+@check("times out a stalled request and retries it", points=1,
+       hint="Pass timeout=timeout to every session.get(). Catch requests.Timeout and retry it like a 503 "
+            "(at most 3 times, with the backoff).")
+def check_stall(waiting_calls):
+    trial = waiting_calls.take("check_stall")
+    once = len(trial.requests_for(1)) == 1
+    if trial.outcome.timed_out and once:
+        raise trial.failure(f"fetch_all was still waiting for page 1 after {trial.limit:g} s: the API stalled "
+                            f"on purpose, and timeout={STALL_TIMEOUT:g} was passed.", trial.scenario.items)
+    if trial.raised is not None and trial.raised.is_a("Timeout") and once:
+        raise trial.failure("fetch_all raised on the first timeout instead of requesting page 1 again.",
+                            trial.scenario.items)
+    # A page that took longer than the timeout to be answered (a busy machine) may be asked again.
+    expect_every_page(trial, tries={1: 2}, exactly=False)
+    # The stalled request was never answered. It was sent after an answer for page 0 had been
+    # written, so the retry comes at least the timeout plus the backoff after the first of those.
+    page_0 = min((r for r in trial.requests_for(0) if r.answered), key=lambda r: r.answered)
+    again = trial.requests_for(1)[1]
+    if waited(page_0, again) < MIN_AFTER_STALL:
+        raise trial.failure(f"fetch_all asked for page 1 again {waited(page_0, again):.2f} s after page 0 was "
+                            f"answered: a timeout of {STALL_TIMEOUT:g} s, then no backoff.",
+                            Prose(f"the retry at least {STALL_TIMEOUT + 0.1:.2f} s after page 0's answer "
+                                  f"(the timeout, then a backoff of at least 0.1 s)"))

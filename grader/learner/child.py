@@ -1,0 +1,317 @@
+"""The bootstrap that runs a learner's module in a child process.
+
+Learner code never runs in the grader's process: a learner bug (an infinite loop, os._exit,
+a megabyte print, a segfault) must cost only this child. The grader starts this file as a
+script (``python -u learner_child.py FILE FUNCTION``) and talks to it over a control channel:
+
+* requests arrive on the child's original standard input, one JSON object per line:
+  ``{"args": [...], "kwargs": {...}}`` calls the function here;
+  ``{"fork": ID, "args": [...], "kwargs": {...}}`` (POSIX) forks a copy of this process, already
+  past its imports, that makes the call in a process group of its own: a fresh server for each
+  check in a millisecond instead of a new interpreter;
+* events go back on the child's original standard output, one JSON object per line:
+  ``loaded``, ``load_error``, ``no_function``, ``returned``, ``raised``, and for forks
+  ``forked`` and ``exited`` (the fork's exit status); a fork's events carry its ``fork`` ID.
+
+Before the learner's module is imported, file descriptors 0 and 1 are moved out of the way, so
+the learner's ``print`` (fd 1) goes to fd 2, which the grader captures with a size cap, and the
+learner's ``input()`` sees end of file. Closing or redirecting ``sys.stdout`` in learner code
+cannot touch the control channel.
+
+Before the import, the child limits itself (memory, CPU time, file size; see grader/learner/limits.py,
+which passes the numbers in NETKATA_CHILD_LIMITS) and, on Linux, becomes a "child subreaper":
+a daemon that the learner's code double-forks into a session of its own is then adopted by this
+process instead of by init, so it stays in this process's tree, where the grader finds and stops
+it. Forks for servers do the same. A MemoryError or a "file too large" error that ends a thread
+of the learner's program is reported as a ``limit`` event, so that the grader can name the limit.
+
+This file imports only the standard library and nothing from the grader package, so that a
+child starts in a few tens of milliseconds. It runs with ``python -S``: processing the
+environment's .pth files costs more than everything else at start-up, and every check starts a
+child. The grader passes its own import path instead (NETKATA_SYS_PATH), so the learner's
+imports (the standard library, requests) resolve as they do when they run their own file.
+"""
+
+import builtins
+import errno
+import importlib.util
+import json
+import os
+import signal
+import sys
+
+_reserve = bytearray(1 << 20)  # freed on MemoryError, so that the grader still hears about it
+CHANNEL_LOST = 75  # exit status: the learner's code closed the control channel's descriptors
+MAX_TEXT = 1500  # characters of a message or traceback sent back; the rest is cut. Events stay
+# under PIPE_BUF (4096 bytes), so a fork's event and its parent's are never interleaved.
+
+
+def _take_control_channel():
+    """Keep the original stdin/stdout for the grader, give the learner harmless ones."""
+    control_in = os.fdopen(os.dup(0), "rb")  # buffered: a request line may be megabytes
+    control_out_fd = os.dup(1)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    os.dup2(2, 1)  # the learner's stdout joins their stderr in the captured stream
+    return control_in, control_out_fd
+
+
+def _limit_yourself():
+    """Apply the per-process limits (``memory,cpu,file_size`` in NETKATA_CHILD_LIMITS)."""
+    try:
+        import resource
+    except ImportError:  # not on this platform
+        return
+    memory, cpu, file_size = (int(n) for n in os.environ.pop("NETKATA_CHILD_LIMITS", "0,0,0").split(","))
+    wanted = [(resource.RLIMIT_CORE, 0)]  # a crash must not write a core file into the learner's folder
+    if memory:
+        # RLIMIT_DATA, not RLIMIT_AS: address space merely reserved (malloc arenas of threads) is
+        # not memory used, and counting it would fail correct threaded servers.
+        wanted.append((getattr(resource, "RLIMIT_DATA", None), memory))
+    if cpu:
+        wanted.append((resource.RLIMIT_CPU, cpu))
+    if file_size:
+        wanted.append((resource.RLIMIT_FSIZE, file_size))
+    for which, value in wanted:
+        if which is None:
+            continue
+        try:
+            hard = resource.getrlimit(which)[1]
+            if hard != resource.RLIM_INFINITY:
+                value = min(value, hard)
+            # Hard limits equal to the soft ones, so that the learner's code cannot raise them
+            # (except as root). Past the CPU soft limit the process gets SIGXCPU; a process that
+            # ignores it is killed 5 s later.
+            resource.setrlimit(which, (value, value + 5 if which == resource.RLIMIT_CPU else value))
+        except (ValueError, OSError):
+            pass
+
+
+def become_subreaper():
+    """Adopt the orphans of this process's descendants (Linux): escaped daemons stay in our tree."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        pass
+
+
+def limit_hit(exc):
+    """The grader's name of the limit this exception shows was hit, or None."""
+    if isinstance(exc, MemoryError):
+        return "memory"
+    if isinstance(exc, OSError) and exc.errno == errno.EFBIG:
+        return "file_size"
+    return None
+
+
+def _report_limits_of_threads(control_out, tag):
+    """A thread that dies of a hit limit says so on the control channel, then as Python would.
+
+    Only when the learner's code uses threads (importing threading costs a child 5 ms)."""
+    threading = sys.modules.get("threading")
+    if threading is None:
+        return
+
+    def hook(args):
+        limit = limit_hit(args.exc_value)
+        if limit:
+            try:
+                _send(control_out, {"event": "limit", "limit": limit, **tag})
+            except OSError:
+                pass
+        threading.__excepthook__(args)
+
+    threading.excepthook = hook
+
+
+def _send(fd, event):
+    data = (json.dumps(event) + "\n").encode("ascii")
+    while data:
+        written = os.write(fd, data)
+        data = data[written:]
+
+
+class _Forks:
+    """The forks this process made: their IDs by pid, reaped as they exit."""
+
+    def __init__(self, control_out):
+        self.control_out = control_out
+        self.ids = {}
+        signal.signal(signal.SIGCHLD, self._reap)
+
+    def _reap(self, signum, frame):
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            if pid in self.ids:
+                _send(self.control_out, {"event": "exited", "fork": self.ids.pop(pid),
+                                         "status": os.waitstatus_to_exitcode(status)})
+
+    def fork(self, request, function, control_in, learner_file):
+        signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGCHLD])
+        try:
+            pid = os.fork()
+            if pid == 0:
+                status = 70  # whatever happens here, this fork must never return into the loop
+                try:
+                    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGCHLD])
+                    os.setpgid(0, 0)  # stopping this fork stops what it started, not its siblings
+                    become_subreaper()  # not inherited across fork()
+                    _report_limits_of_threads(self.control_out, {"fork": request["fork"]})
+                    control_in.close()
+                    _call(request, function, self.control_out, learner_file, {"fork": request["fork"]})
+                    status = 0
+                    sys.stdout.flush()
+                    sys.stderr.flush()
+                except OSError as exc:
+                    status = CHANNEL_LOST if exc.errno == errno.EBADF else status
+                finally:
+                    os._exit(status)
+            self.ids[pid] = request["fork"]
+            _send(self.control_out, {"event": "forked", "fork": request["fork"], "pid": pid})
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGCHLD])
+
+
+def _call(request, function, control_out, learner_file, tag):
+    """Make one call and report how it ended; True if the process should end now."""
+    try:
+        value = function(*request["args"], **request["kwargs"])
+    except BaseException as exc:
+        if isinstance(exc, MemoryError):
+            global _reserve
+            _reserve = None
+        _send(control_out, {"event": "raised", **tag, **_describe_exception(exc, learner_file)})
+        return isinstance(exc, (SystemExit, KeyboardInterrupt))
+    try:
+        encoded = encode_value(value)
+    except RecursionError:
+        encoded = {"repr": "<nested too deeply>", "type": type(value).__name__}
+    _send(control_out, {"event": "returned", **tag, "value": encoded})
+    return False
+
+
+def encode_value(value, depth=0):
+    """Turn a learner's return value into JSON without losing what a check must see.
+
+    JSON alone would turn bytes, tuples and str into lookalikes; the tags keep them apart, so
+    the grader can say "returned bytes instead of str". Anything else is sent as its repr.
+    """
+    if depth > 20:
+        return {"repr": "<nested too deeply>", "type": type(value).__name__}
+    if value is None or isinstance(value, (bool, int, float, str)):
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 2**63:
+            return {"repr": repr(value)[:MAX_TEXT], "type": "int"}
+        return value
+    if isinstance(value, (bytes, bytearray)):
+        import base64
+
+        return {"bytes": base64.b64encode(bytes(value)).decode("ascii"), "type": type(value).__name__}
+    if isinstance(value, list):
+        return [encode_value(item, depth + 1) for item in value]
+    if isinstance(value, tuple):
+        return {"tuple": [encode_value(item, depth + 1) for item in value]}
+    if isinstance(value, dict):
+        return {"dict": [[encode_value(k, depth + 1), encode_value(v, depth + 1)] for k, v in value.items()]}
+    try:
+        text = repr(value)
+    except BaseException:  # a learner's __repr__ may raise anything
+        text = "<unprintable>"
+    return {"repr": text[:MAX_TEXT], "type": type(value).__name__}
+
+
+def _learner_traceback(exc, learner_file):
+    """The traceback lines that a learner can act on: their own frames, not this bootstrap's."""
+    import traceback
+
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename != __file__]
+    lines = traceback.format_list(frames) + traceback.format_exception_only(type(exc), exc)
+    return "".join(lines)[-MAX_TEXT:]
+
+
+def _describe_exception(exc, learner_file):
+    import traceback
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    in_learner = [f for f in frames if os.path.abspath(f.filename) == learner_file]
+    line = in_learner[-1].lineno if in_learner else None
+    if isinstance(exc, SyntaxError) and exc.filename and os.path.abspath(exc.filename) == learner_file:
+        line = exc.lineno
+    return {
+        "type": type(exc).__name__,
+        "module": type(exc).__module__,
+        "mro": [f"{c.__module__}.{c.__qualname__}" for c in type(exc).__mro__],
+        "message": str(exc)[:MAX_TEXT],
+        "line": line,
+        "traceback": _learner_traceback(exc, learner_file),
+        "not_implemented": isinstance(exc, NotImplementedError),
+        "exit_code": exc.code if isinstance(exc, SystemExit) and isinstance(exc.code, int) else None,
+        "limit": limit_hit(exc),
+    }
+
+
+def _load(learner_file, module_name):
+    """Run the learner's source file as module ``module_name``: always the source, never bytecode
+    from a __pycache__ beside it (which Python would run in its place, even if it came from
+    another file)."""
+    spec = importlib.util.spec_from_file_location(module_name, learner_file)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    with open(learner_file, "rb") as file:
+        code = compile(file.read(), learner_file, "exec", dont_inherit=True)
+    exec(code, module.__dict__)
+    return module
+
+
+def main():
+    learner_file = os.path.abspath(sys.argv[1])
+    function_name = sys.argv[2]
+    control_in, control_out = _take_control_channel()
+    _limit_yourself()
+    become_subreaper()
+    # The learner's folder comes first on sys.path, as when they run their own file; the
+    # grader's folder (this script's) must not be there to shadow their imports.
+    inherited = [p for p in os.environ.pop("NETKATA_SYS_PATH", "").split(os.pathsep) if p]
+    sys.path[:] = [os.path.dirname(learner_file)] + [p for p in inherited if p not in sys.path[1:]] + sys.path[1:]
+    builtins.exit = builtins.quit = sys.exit  # what site would have provided
+    module_name = os.path.splitext(os.path.basename(learner_file))[0]
+    try:
+        module = _load(learner_file, module_name)
+    except BaseException as exc:
+        _send(control_out, {"event": "load_error", **_describe_exception(exc, learner_file)})
+        return 3
+    function = getattr(module, function_name, None)
+    if not callable(function):
+        names = sorted(n for n, v in vars(module).items() if callable(v) and not n.startswith("_"))
+        _send(control_out, {"event": "no_function", "defined": names[:20]})
+        return 4
+    _report_limits_of_threads(control_out, {})
+    forks = None
+    _send(control_out, {"event": "loaded"})
+    for line in control_in:
+        request = json.loads(line)
+        if "fork" in request:
+            forks = forks or _Forks(control_out)
+            forks.fork(request, function, control_in, learner_file)
+        elif _call(request, function, control_out, learner_file, {}):
+            return 5
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except OSError as exc:
+        if exc.errno != errno.EBADF:
+            raise
+        sys.exit(CHANNEL_LOST)

@@ -1,0 +1,579 @@
+"""Run a learner's module in a child process and call its contract function there.
+
+One ``LearnerProcess`` is one child (see ``learner_child.py``) with the learner's module
+loaded. It runs in its own session, so stopping it stops everything it started (threads,
+``multiprocessing`` workers, shell commands); what it prints is drained with a size cap; every
+wait on it has a deadline. The grader's process never imports learner code.
+
+A server exercise makes one call that never returns (``serve``); a function exercise makes many
+calls to one loaded module, each bounded by a timeout, and a child that overran a timeout is
+replaced, never waited for.
+"""
+
+import base64
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.learner import limits as limits_module
+from grader.learner import procfs
+from grader.failures import Failure, NotStarted, one_line
+from grader.learner.limit_watch import WATCH
+from grader.learner.output import CappedOutput
+
+CHILD_SCRIPT = str(Path(__file__).with_name("child.py"))
+LOAD_TIMEOUT = 10.0  # seconds for the learner's module to import (several children may load at
+# once on a busy 2-core machine); a loop at import is reported after it
+CHANNEL_LOST = 75  # a child's exit status when the learner's code closed its control channel
+MARKER = "NETKATA_LEARNER"  # set in every learner process's environment, to find strays
+CI_FILES = ("GITHUB_ENV", "GITHUB_OUTPUT", "GITHUB_PATH", "GITHUB_STATE", "GITHUB_STEP_SUMMARY")
+PROGRAM_MARKER = "NETKATA_PROGRAM"  # which of the grader's programs a learner process belongs to
+_programs = iter(range(1, 1 << 62))
+
+_live = set()  # every started, not yet stopped LearnerProcess, for stop_all()
+_live_lock = threading.Lock()
+
+
+@dataclass
+class Opaque:
+    """A returned value that could not cross the process boundary: its type and repr."""
+
+    type: str
+    repr: str
+
+    def __repr__(self):
+        return self.repr
+
+
+def decode_value(data):
+    """The inverse of ``learner_child.encode_value``."""
+    if isinstance(data, list):
+        return [decode_value(item) for item in data]
+    if isinstance(data, dict):
+        if "bytes" in data:
+            return base64.b64decode(data["bytes"])
+        if "tuple" in data:
+            return tuple(decode_value(item) for item in data["tuple"])
+        if "dict" in data:
+            return {_hashable(decode_value(k)): decode_value(v) for k, v in data["dict"]}
+        return Opaque(data.get("type", "?"), data.get("repr", "?"))
+    return data
+
+
+def _hashable(value):
+    return tuple(value) if isinstance(value, list) else value
+
+
+@dataclass
+class RaisedError:
+    """An exception raised by learner code, described well enough to grade and to explain."""
+
+    type: str
+    classes: list  # qualified names of the class and its bases
+    message: str
+    traceback: str
+    line: int | None = None
+    limit: str | None = None  # the limit whose hit raised it (MemoryError: "memory")
+
+    def is_a(self, name):
+        """True when the exception is an instance of the class with this (qualified) name."""
+        return any(c == name or c.rsplit(".", 1)[-1] == name for c in self.classes)
+
+    def __str__(self):
+        return f"{self.type}: {self.message}" if self.message else self.type
+
+
+@dataclass
+class Outcome:
+    """What one call of the learner's function did."""
+
+    value: object = None
+    raised: RaisedError | None = None
+    timed_out: bool = False
+    exit_status: int | None = None  # set when the process ended during the call
+    elapsed: float = 0.0
+    output: str = ""
+    limit: str | None = None  # the name of the limit (grader/learner/limits.py) the call hit, if any
+    lost: bool = False  # the learner's code closed the grader's channel to the process
+
+    @property
+    def returned(self):
+        return self.raised is None and not self.timed_out and self.exit_status is None and not self.lost
+
+    def ending(self, limit, show_value=repr):
+        """How the call ended, in the few words a failure message needs ("raised ValueError: ...")."""
+        if self.limit:
+            why = limits_module.because(self.limit)
+            if self.raised is not None:
+                return f"raised {self.raised.type}: your code {why}"
+            return f"nothing: the grader stopped it, because it {why}"
+        if self.timed_out:
+            return f"nothing: still running after {limit:g} s, so the grader stopped it"
+        if self.lost:
+            return ("nothing: your code closed file descriptors it had not opened, among them the grader's "
+                    "connection to your program, so the grader stopped it")
+        if self.raised is not None and self.raised.is_a("builtins.SystemExit"):
+            code = self.raised.message or "None"
+            where = f" (line {self.raised.line})" if self.raised.line else ""
+            return f"nothing: your code called sys.exit({code}){where}, which ends the program"
+        if self.raised is not None:
+            where = f" (line {self.raised.line})" if self.raised.line else ""
+            return f"raised {one_line(str(self.raised), 300)}{where}"
+        if self.exit_status is not None:
+            return f"nothing: your code ended the process (exit status {self.exit_status}; os._exit()?)"
+        return f"returned {show_value(self.value)}"
+
+
+class _Events:
+    """Control-channel events from the child, read by a thread so that waits have deadlines."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.queue = queue.Queue()
+        self.limits_hit = {}  # fork ID (None: the child itself) -> the first limit a thread hit
+
+    def start(self):
+        self.thread = threading.Thread(target=self._read, name="learner-events", daemon=True)
+        self.thread.start()
+
+    def finished(self, wait):
+        """True once the channel reached end of file (waiting up to ``wait`` seconds)."""
+        self.thread.join(wait)
+        return not self.thread.is_alive()
+
+    def _read(self):
+        try:
+            for line in self.stream:
+                try:
+                    event = json.loads(line)
+                except ValueError:
+                    continue  # not ours: learner code wrote to the control channel
+                if not isinstance(event, dict) or "event" not in event:
+                    continue
+                if event["event"] == "limit":  # a thread died of it; the call goes on
+                    self.limits_hit.setdefault(event.get("fork"), event.get("limit"))
+                else:
+                    self.queue.put(event)
+        except (OSError, ValueError):
+            pass
+        self.queue.put({"event": "closed"})
+
+    def next(self, timeout):
+        """The next event, or None if none came within ``timeout`` seconds."""
+        try:
+            return self.queue.get(timeout=max(0.0, timeout))
+        except queue.Empty:
+            return None
+
+
+class _Watched:
+    """What the limit watch (grader/learner/limit_watch.py) and the output cap call on a running program."""
+
+    exceeded = None  # the limit the grader stopped this program for, once it did
+
+    def exceed(self, name):
+        """The program passed limit ``name``: remember which, and stop all of it."""
+        if self.exceeded is None:
+            self.exceeded = name
+        if (pid := self._own_pid()) is not None:
+            procfs.stop_tree(pid)
+
+
+class LearnerProcess(_Watched):
+    """The learner's module loaded in a child process, ready for calls."""
+
+    def __init__(self, path, function, exercise=None):
+        self.path = Path(path).resolve()
+        self.function = function
+        self.exercise = exercise or self.path.stem
+        self.proc = None
+        self.output = None
+        self._events = None
+        self.limits = limits_module.current()
+        self.forks = set()  # live ForkedCalls of this process, each watched on its own
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def start(self):
+        """Start the child and wait until the module is imported; raise Failure otherwise."""
+        self.spawn()
+        self.wait_loaded()
+
+    def spawn(self):
+        """Start the child without waiting: it imports the module while the grader works on."""
+        env = dict(os.environ, PYTHONIOENCODING="utf-8:backslashreplace", PYTHONDONTWRITEBYTECODE="1")
+        env[MARKER] = str(os.getpid())
+        self.marker = f"{os.getpid()}-{next(_programs)}"
+        env[PROGRAM_MARKER] = self.marker
+        env["NETKATA_CHILD_LIMITS"] = self.limits.for_child()
+        env["NETKATA_SYS_PATH"] = os.pathsep.join(p for p in sys.path if p and os.path.exists(p))
+        env.pop("PYTHONSTARTUP", None)
+        for name in CI_FILES:  # the learner's code must not write the CI job's outputs itself
+            env.pop(name, None)
+        kwargs = {"start_new_session": True} if os.name == "posix" else {
+            "creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-S", "-u", CHILD_SCRIPT, str(self.path), self.function],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            cwd=self.path.parent, env=env, **kwargs)
+        with _live_lock:
+            _live.add(self)
+        self.output = CappedOutput(self.proc.stderr, limit=self.limits.output,
+                                   on_limit=lambda: self.exceed("output"))
+        self._events = _Events(self.proc.stdout)
+        self._events.start()
+        WATCH.watch(self)
+        return self
+
+    # -- limits (grader/learner/limits.py) ---------------------------------------------------------
+
+    def _own_pid(self):
+        """The child's pid while it is surely still this child's: until it is reaped, no other
+        process can be given it."""
+        return self.proc.pid if self.proc.returncode is None else None
+
+    def tree(self):
+        """For the limit watch: this process's tree, less its forks' subtrees (watched on their own)."""
+        return self._own_pid(), {f.pid for f in list(self.forks) if f.pid is not None}
+
+    def limit_hit(self):
+        """The limit this program was stopped for, or a thread of it died of."""
+        return self.exceeded or self._events.limits_hit.get(None) or limits_module.from_exit_status(
+            self.proc.returncode)
+
+    def wait_loaded(self):
+        """Wait until the child has imported the module; raise Failure if it cannot."""
+        event = self._events.next(LOAD_TIMEOUT)
+        if event is not None and event["event"] == "loaded":
+            return
+        self.stop()
+        raise self._load_failure(event)
+
+    def _load_failure(self, event):
+        name = self.path.name
+        if event is None:
+            return Failure(
+                f"Importing {name} did not finish within {LOAD_TIMEOUT:g} s.",
+                hint="Code at the top level of your file runs on import. Put the work inside "
+                     f"{self.function}() and start it only under `if __name__ == \"__main__\":`.",
+                output=self.last_output())
+        if event["event"] == "no_function":
+            defined = ", ".join(event["defined"]) or "nothing callable"
+            return Failure(
+                f"{name} has no function named {self.function}() (it defines: {defined}).",
+                hint=f"Did you rename or delete {self.function}? The grader calls it by that name.")
+        limit = event.get("limit") if event["event"] == "load_error" else self.limit_hit()
+        if limit:
+            return Failure(f"The grader stopped your program while {name} was being imported: it "
+                           + limits_module.because(limit, self.limits) + ".",
+                           hint=limits_module.HINTS[limit], output=self.last_output())
+        if event["event"] == "load_error":
+            where = f"{name}, line {event['line']}" if event.get("line") else name
+            return Failure(
+                f"Importing {where} raised {event['type']}: {event['message']}",
+                note="Traceback (your code):\n" + event["traceback"].rstrip(),
+                hint="Run `python " + str(self.path) + "` yourself to see the same error.")
+        if self.exit_status(wait=1.0) in (None, CHANNEL_LOST):
+            return Failure(
+                f"While {name} was being imported, it closed file descriptors it had not opened, among "
+                "them the grader's connection to your program.",
+                hint="Close only the sockets and files your own code opened.",
+                output=self.last_output())
+        return Failure(
+            f"Your program exited while {name} was being imported (exit status {self.exit_status()}).",
+            hint="Is there a sys.exit() or os._exit() at the top level of your file?",
+            output=self.last_output())
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    @property
+    def pid(self):
+        return self.proc.pid
+
+    def last_output(self):
+        """Its last lines of output, including all it printed before now."""
+        self.output.settle()
+        return self.output.last_lines()
+
+    def exit_status(self, wait=0.0):
+        """The child's exit status, waiting up to ``wait`` seconds; None while it runs."""
+        try:
+            return self.proc.wait(timeout=wait) if wait else self.proc.poll()
+        except subprocess.TimeoutExpired:
+            return None
+
+    def stop(self):
+        """Stop the child and everything it started: freeze the whole tree, then kill it."""
+        if self.proc is None:
+            return
+        WATCH.forget(self)
+        if (pid := self._own_pid()) is not None:
+            procfs.stop_tree(pid)  # all it started, daemons in sessions of their own too
+        self._signal(signal.SIGKILL)  # the group's other members, if the leader is gone
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        # The pipes reach end of file once every process holding them is gone. One that left the
+        # tree (its parent ended before the grader stopped it) is found by this program's marker.
+        if not self._events.finished(1.0):
+            for pid in procfs.marked_processes(f"{PROGRAM_MARKER}={self.marker}".encode()):
+                procfs.stop_tree(pid)
+        if self._events.finished(1.0):
+            for stream in (self.proc.stdin, self.proc.stdout):
+                try:
+                    stream.close()
+                except OSError:
+                    pass
+            self.output.join()
+            self.proc.stderr.close()
+        with _live_lock:
+            _live.discard(self)
+
+    def _signal(self, signum):
+        try:
+            if os.name == "posix":
+                os.killpg(self.proc.pid, signum)
+            elif signum == signal.SIGKILL:
+                self.proc.kill()
+            else:
+                self.proc.terminate()
+        except (ProcessLookupError, PermissionError, OSError):
+            pass
+
+    # -- calls -----------------------------------------------------------------------------
+
+    def send_call(self, *args, **kwargs):
+        """Ask the child to call the function; the answer comes as an event."""
+        self.send_request({"args": args, "kwargs": kwargs})  # a dead child: the next event says so
+
+    def next_event(self, timeout):
+        return self._events.next(timeout)
+
+    start_call = send_call  # what a server runner calls to start serve(); see ForkedCall
+
+    def send_request(self, request):
+        try:
+            self.proc.stdin.write((json.dumps(request) + "\n").encode())
+            self.proc.stdin.flush()
+        except OSError:
+            pass
+
+    def call(self, *args, limit, **kwargs):
+        """Call the function once, waiting at most ``limit`` seconds for it to finish.
+
+        ``limit`` is the grader's bound; the learner function's own arguments (a ``timeout``
+        among them) pass through ``args`` and ``kwargs`` untouched.
+        """
+        started = time.monotonic()
+        self.send_call(*args, **kwargs)
+        event = self.next_event(limit)
+        outcome = Outcome(elapsed=time.monotonic() - started)
+        if event is None:
+            outcome.timed_out = True
+        elif event["event"] == "returned":
+            outcome.value = decode_value(event["value"])
+        elif event["event"] == "raised":
+            if event["not_implemented"]:
+                raise NotStarted(event["message"])
+            outcome.raised = raised_error(event)
+            if event.get("exit_code") is not None or event["type"] == "SystemExit":
+                outcome.exit_status = self.exit_status(wait=1.0)
+        else:
+            status = self.exit_status(wait=1.0)
+            if status in (None, CHANNEL_LOST):  # the channel closed, by the learner's code
+                outcome.lost = True
+            else:
+                outcome.exit_status = status
+        outcome.limit = (outcome.raised.limit if outcome.raised else None) or (
+            self.limit_hit() if not outcome.returned else None)
+        outcome.output = self.last_output()
+        return outcome
+
+
+class ForkedCall(_Watched):
+    """One call made in a fork of a loaded LearnerProcess (POSIX): a fresh server per check.
+
+    The fork starts past the learner's imports, in a process group of its own, so it is ready
+    in about a millisecond and stopping it stops what it started without touching the parent.
+    Its events arrive on the parent's channel tagged with this call's ID; the parent reports
+    its exit status when it ends.
+    """
+
+    _ids = iter(range(1, 1 << 62))
+
+    def __init__(self, parent):
+        self.parent = parent
+        self.id = next(self._ids)
+        self.pid = None
+        self.status = None
+        self._output_mark = 0
+        self._pending = []
+
+    def start_call(self, *args, **kwargs):
+        self._output_mark = self.parent.output.total
+        self.parent.send_request({"fork": self.id, "args": args, "kwargs": kwargs})
+        with _live_lock:
+            _live.add(self)
+        deadline = time.monotonic() + LOAD_TIMEOUT
+        while self.pid is None:
+            event = self._event(deadline - time.monotonic())
+            if event is None:
+                raise Failure("The grader could not start a copy of your program (fork failed).")
+            if event["event"] == "forked":
+                self.pid = event["pid"]
+                self.parent.forks.add(self)
+                WATCH.watch(self)
+            else:
+                self._pending.append(event)
+
+    def _event(self, timeout):
+        """The next event of this call (others are stale: earlier forks), or None."""
+        deadline = time.monotonic() + timeout
+        while True:
+            event = self.parent.next_event(max(0.0, deadline - time.monotonic()))
+            if event is None:
+                return None
+            if event["event"] == "closed":
+                self.parent._events.queue.put(event)  # the parent is gone: keep saying so
+                return {"event": "closed"}
+            if event.get("fork") == self.id:
+                if event["event"] == "exited":
+                    self.status = event["status"]
+                return event
+
+    def next_event(self, timeout):
+        """The next event that says how serve() ended, or None."""
+        if self._pending:
+            return self._pending.pop(0)
+        deadline = time.monotonic() + timeout
+        while (event := self._event(deadline - time.monotonic())) is not None:
+            if event["event"] == "exited":
+                return {"event": "closed"}
+            return event
+        return None
+
+    def alive(self):
+        return self.status is None and self.parent.alive()
+
+    def exit_status(self, wait=0.0):
+        deadline = time.monotonic() + wait
+        while self.status is None and time.monotonic() < deadline and self.parent.alive():
+            event = self._event(deadline - time.monotonic())
+            if event is not None and event["event"] != "exited":
+                self._pending.append(event)
+        return self.status
+
+    def last_output(self):
+        self.parent.output.settle()
+        return self.parent.output.last_lines(since=self._output_mark)
+
+    # -- limits (grader/learner/limits.py) ---------------------------------------------------------
+
+    @property
+    def limits(self):
+        return self.parent.limits
+
+    def _own_pid(self):
+        """The fork's pid while it is surely still the fork: the parent reaps it when it ends
+        (and may do so before its "exited" event is read), so it must still be the parent's child."""
+        if self.pid is None or self.status is not None:
+            return None
+        if procfs.available() and self.pid not in procfs.children(self.parent.pid):
+            return None
+        return self.pid
+
+    def tree(self):
+        return self._own_pid(), ()
+
+    def limit_hit(self):
+        """The limit this server was stopped for (or its whole program was), or a thread died of."""
+        return (self.exceeded or self.parent.exceeded or self.parent._events.limits_hit.get(self.id)
+                or limits_module.from_exit_status(self.status))
+
+    def stop(self):
+        WATCH.forget(self)
+        if (pid := self._own_pid()) is not None:
+            procfs.stop_tree(pid)
+            self.exit_status(wait=2.0)
+        _kill_group(self.pid)  # whatever the fork started and left behind
+        self.parent.forks.discard(self)
+        # A fork that ended by itself left its orphans to the parent (a subreaper): stop them too.
+        if (parent := self.parent._own_pid()) is not None:  # never the pid of a reaped parent
+            procfs.stop_tree(parent, include_root=False, prune={f.pid for f in list(self.parent.forks)})
+        with _live_lock:
+            _live.discard(self)
+
+
+def _kill_group(pgid):
+    if pgid is None or os.name != "posix":
+        return
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def raised_error(event):
+    return RaisedError(type=event["type"], classes=event["mro"], message=event["message"],
+                       traceback=event["traceback"], line=event.get("line"), limit=event.get("limit"))
+
+
+def stop_all():
+    """Stop every learner process still running (the grader is finishing or interrupted)."""
+    with _live_lock:
+        running = list(_live)
+    for forked in [r for r in running if isinstance(r, ForkedCall)]:  # before their parents
+        forked.stop()
+    for process in running:
+        process.stop()
+    stop_strays(os.getpid())
+
+
+def stop_strays(grader_pid):
+    """Stop any process still marked as started by the grader ``grader_pid`` (Linux).
+
+    The last sweep: every learner process carries the marker in its environment, so one that
+    escaped both its process group and the grader's tree (its parent killed first) is found too."""
+    for pid in procfs.marked_processes(f"{MARKER}={grader_pid}".encode()):
+        procfs.stop_tree(pid)
+
+
+class LearnerFunction:
+    """Calls a function exercise's contract function, one loaded child for many calls.
+
+    A child that overran a call's timeout, crashed or exited is stopped and the next call gets
+    a fresh one, so one hanging input costs one timeout, not the rest of the exercise.
+    """
+
+    def __init__(self, path, function, exercise=None):
+        self._args = (path, function, exercise)
+        self.process = None
+
+    def start(self):
+        """Load the module now if no child has it loaded (a load failure raises Failure)."""
+        if self.process is None or not self.process.alive():
+            process = LearnerProcess(*self._args)
+            process.start()
+            self.process = process
+
+    def call(self, *args, limit, **kwargs):
+        self.start()
+        outcome = self.process.call(*args, limit=limit, **kwargs)
+        if not outcome.returned and (outcome.timed_out or outcome.exit_status is not None or outcome.lost
+                                     or outcome.limit):
+            self.close()
+        return outcome
+
+    def close(self):
+        if self.process is not None:
+            self.process.stop()
+            self.process = None
