@@ -51,3 +51,17 @@ def checks_of(exercise_name):
                 found.append(CheckInfo(ast.literal_eval(decorator.args[0]), float(keywords["points"]),
                                        keywords.get("hint"), as_needs(keywords.get("needs"))))
     return tuple(found)
+
+
+def selected_checks(names, focus, needs, first_of):
+    """The checks a focus selects (sentence contains it, any case) and what they depend on."""
+    chosen = {n for n in names if focus.lower() in n.lower()}
+    if chosen:
+        chosen |= first_of
+    pending = list(chosen)
+    while pending:
+        for needed in needs.get(pending.pop(), ()):
+            if needed not in chosen:
+                chosen.add(needed)
+                pending.append(needed)
+    return [n for n in names if n in chosen]

@@ -19,6 +19,7 @@ from grader.learner.process import ForkedCall, LearnerFunction, LearnerProcess
 from grader.learner.server import LearnerServer
 from grader.peers.net import without_ports
 from grader.results import ERROR, FAILED, NOT_STARTED, PASSED, SKIPPED, CheckResult, ExerciseResult, exercise_status
+from grader.engine.catalog import selected_checks
 from grader.engine.transcript import recording
 
 PORT_ATTEMPTS = 3  # tries at a free port before "address in use" is the learner's problem
@@ -94,20 +95,6 @@ class ExerciseRun:
             self._loaded = None
         if self.function is not None:
             self.function.close()
-
-
-def selected_checks(names, focus, needs, first_of):
-    """The checks a focus selects (sentence contains it, any case) and what they depend on."""
-    chosen = {n for n in names if focus.lower() in n.lower()}
-    if chosen:
-        chosen |= first_of
-    pending = list(chosen)
-    while pending:
-        for needed in needs.get(pending.pop(), ()):
-            if needed not in chosen:
-                chosen.add(needed)
-                pending.append(needed)
-    return [n for n in names if n in chosen]
 
 
 def _needs(item):

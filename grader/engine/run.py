@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from grader.engine import interrupt
-from grader.engine.catalog import KATAS_DIR, check_module, checks_of
+from grader.engine.catalog import KATAS_DIR, check_module, checks_of, selected_checks
 from grader.learner.source import inspect_file
 from grader.results import (FAILED, INTERRUPTED, MISSING, NOT_STARTED, SKIPPED, CheckResult, ExerciseResult,
                             Report)
@@ -107,8 +107,6 @@ def _with_checks_not_run(result, exercise, tree, focus, verbose):
 
 def focused_checks(exercise_name, focus):
     """The catalog's checks of an exercise that a focus keeps (all of them without one)."""
-    from grader.engine.plugin import selected_checks
-
     infos = checks_of(exercise_name)
     if not focus or not infos:
         return list(infos)

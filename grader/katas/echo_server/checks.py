@@ -13,7 +13,7 @@ from contextlib import ExitStack
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from grader.engine.check import check
+from grader.authoring import check
 from grader.failures import Failure, Mismatch, Prose, show, where_they_differ
 from grader.peers.net import Client
 from grader.peers.reproduce import HAND_PORT, python_probe

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import requests
 
-from grader.engine.check import check
+from grader.authoring import check
 from grader.failures import Failure, Mismatch, Prose, show
 from grader.peers.http.conversation import REPLY_TIMEOUT, RUN_BY_HAND, Conversation, describe, get
 from grader.peers.http.wire import ResponseError, curl_command

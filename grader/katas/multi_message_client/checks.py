@@ -27,14 +27,12 @@ from dataclasses import dataclass, field
 import pytest
 from hypothesis import example, given, settings
 
-from grader.engine.check import check
+from grader.authoring import LOAD_TIMEOUT, check, LearnerFunction, recording_transcripts
 from grader.failures import Failure, Prose, show
-from grader.learner.process import LOAD_TIMEOUT, LearnerFunction
 from grader.peers.lines.protocol import client_command, describe_difference, expected_replies, pieces, show_list, wire
 from grader.peers.lines.server import ByteByByte, Chunks, InsideCharacters, LineReplyServer, Merged
 from grader.katas.multi_message_client.strategies import messages as any_messages
 from grader.katas.multi_message_client.strategies import reply_cuts
-from grader.engine.plugin import GradingPlugin
 from grader.peers.reproduce import HAND_PORT
 
 HOST = "127.0.0.1"
@@ -340,9 +338,7 @@ def waiting_calls(exercise, request):
     # With --verbose every check shows the grader's TCP traffic while it ran, all threads' alike:
     # calls running beside other checks would show up in those checks' transcripts. Then each
     # call runs in the check that reads it, at the cost of its wait.
-    verbose = any(isinstance(plugin, GradingPlugin) and plugin.verbose
-                  for plugin in request.config.pluginmanager.get_plugins())
-    calls = WaitingCalls(exercise, overlap=not verbose)
+    calls = WaitingCalls(exercise, overlap=not recording_transcripts(request))
     try:
         calls.start({item.name for item in request.session.items})
         yield calls

@@ -23,9 +23,8 @@ from dataclasses import dataclass
 import pytest
 from hypothesis import example, given
 
-from grader.engine.check import check
+from grader.authoring import LOAD_TIMEOUT, check, LearnerFunction
 from grader.failures import Failure, Prose, show
-from grader.learner.process import LOAD_TIMEOUT, LearnerFunction
 from grader.peers.pagination.api import PaginatedAPI
 from grader.peers.pagination.scenario import (
     ENTRY_PATH, Scenario, describe_difference, error, json_body, not_json, stall, too_many_requests)

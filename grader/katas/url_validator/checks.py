@@ -22,7 +22,7 @@ A raise counts as a wrong answer in every check, so check 1 failing skips nothin
 import time
 
 from grader.katas.url_validator import corpus_data as url_corpus_data
-from grader.engine.check import check
+from grader.authoring import check
 from grader.failures import Failure, one_line
 from grader.katas.url_validator.rules import (
     ADVERSARIAL_INPUTS, EXAMPLES, MAX_LABEL_LENGTH, RAISING_INPUTS, RULES, SLOW_CALL_SECONDS, find_violation)
