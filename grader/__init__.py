@@ -5,3 +5,14 @@ loading pytest or Hypothesis.
 """
 
 __version__ = "0.1.0"
+
+# The project's runtime dependencies (pyproject.toml's, which tests/unit/test_house.py keeps equal
+# to these), by distribution name, with the module each is imported as: the command line says
+# which are missing, and the memo keys results by their versions.
+DEPENDENCIES = {
+    "pytest": "pytest",
+    "pytest-timeout": "pytest_timeout",
+    "requests": "requests",
+    "hypothesis": "hypothesis",
+    "h11": "h11",
+}

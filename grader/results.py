@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 PASSED, FAILED, ERROR, SKIPPED = "passed", "failed", "error", "skipped"
 NOT_STARTED, MISSING = "not_started", "missing"
 
+# How an exercise's status reads to a person, in every report and in `grader list`.
+STATUS_WORDS = {PASSED: "passed", FAILED: "not passed yet", NOT_STARTED: "not started", MISSING: "missing (no file)"}
+
 # The message of every check that did not run because grading was interrupted (Ctrl-C).
 INTERRUPTED = "skipped: grading was interrupted (Ctrl-C)"
 

@@ -1,7 +1,12 @@
-"""The track: every exercise, in learning order, with its contract function.
+"""The track: every exercise, in learning order, with what it is.
 
 This is the one manifest the grader, the reports and the learner's tools read (as rustlings'
 info.toml is): the order here is the order a learner works in and the order of every report.
+An entry says what the exercise is (its contract function, and whether the learner writes a
+server the grader connects to or a function it calls), what it is worth, what it teaches, and
+how a learner meets the grader's peer by hand. Everything else an exercise has lives in its
+folders, which tests/test_track.py finds from here: exercises/<name>/ (stub and README),
+solutions/<name>/, grader/katas/<name>/ (checks and the pristine stub), tests/implementations/<name>/.
 """
 
 from dataclasses import dataclass
@@ -10,11 +15,22 @@ from pathlib import Path
 KATAS_DIR = Path(__file__).resolve().parent / "katas"
 
 
+SERVER, FUNCTION = "server", "function"  # the learner's code serves the grader, or the grader calls it
+
+
 @dataclass(frozen=True)
 class Exercise:
     name: str
     function: str
-    summary: str
+    summary: str  # one line, in `grader list`
+    signature: str = ""  # what the learner writes, as the README's track table shows it
+    teaches: str = ""  # what it teaches, for the same table
+    peer: str | None = None  # the grader-side peer a learner can run by hand (`python -m PEER --help`)
+    points: float = 12.0  # every exercise is worth the same
+
+    @property
+    def kind(self):
+        return SERVER if self.function == "serve" else FUNCTION
 
     @property
     def filename(self):
@@ -36,11 +52,19 @@ class Exercise:
 
 
 EXERCISES = (
-    Exercise("echo_server", "serve", "A TCP server that sends back every byte it receives."),
-    Exercise("http_hello_server", "serve", "An HTTP/1.1 server that answers GET with Hello, World!"),
-    Exercise("multi_message_client", "send_messages", "A client that sends lines and reads one reply each."),
-    Exercise("url_validator", "is_valid_url", "Decide whether a string is a valid http(s) URL."),
-    Exercise("paginator", "fetch_all", "Fetch every page of a paginated JSON API, politely."),
+    Exercise("echo_server", "serve", "A TCP server that sends back every byte it receives.",
+             "serve(host, port)", "sockets, accept loops, recv loops, sendall, half-close, many clients"),
+    Exercise("http_hello_server", "serve", "An HTTP/1.1 server that answers GET with Hello, World!",
+             "serve(host, port)", "HTTP/1.1 on the wire: request line, headers, CRLF, Content-Length, keep-alive"),
+    Exercise("multi_message_client", "send_messages", "A client that sends lines and reads one reply each.",
+             "send_messages(host, port, messages, timeout)", "framing a byte stream, UTF-8 across reads, timeouts",
+             peer="grader.peers.lines"),
+    Exercise("url_validator", "is_valid_url", "Decide whether a string is a valid http(s) URL.",
+             "is_valid_url(url)", "the parts of a URL, precise rules, linear-time parsing",
+             peer="grader.katas.url_validator"),
+    Exercise("paginator", "fetch_all", "Fetch every page of a paginated JSON API, politely.",
+             "fetch_all(url, timeout=...)", "paginated JSON APIs with requests: next links, retries, Retry-After",
+             peer="grader.peers.pagination"),
 )
 
 BY_NAME = {exercise.name: exercise for exercise in EXERCISES}

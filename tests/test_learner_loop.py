@@ -17,6 +17,8 @@ import time
 
 import pytest
 
+from grader.results import STATUS_WORDS
+
 from conftest import ROOT, run_grader
 
 SOLUTIONS = ROOT / "solutions"
@@ -47,7 +49,7 @@ def rows(stdout):
     """{exercise: (status, score)} from `grader list`."""
     found = {}
     for line in stdout.splitlines():
-        match = re.match(r"\d\s+(\w+)\s+(not started|failing|passed|missing)\s+(\S+)", line)
+        match = re.match(r"\d\s+(\w+)\s+(" + "|".join(map(re.escape, STATUS_WORDS.values())) + r")\s+(\S+)", line)
         if match:
             found[match.group(1)] = (match.group(2), match.group(3))
     return found
@@ -73,8 +75,8 @@ def test_list_grades_what_was_started_and_remembers_it_until_a_file_changes(proj
     put(project, "echo_server", SOLUTIONS / "echo_server" / "echo_server.py")
     (project / "exercises" / "http_hello_server" / "http_hello_server.py").write_text("def serve(host, port):\n  x = (\n")
     (project / "exercises" / "url_validator" / "url_validator.py").unlink()
-    expected = {"echo_server": ("passed", "12/12"), "http_hello_server": ("failing", "0/12"),
-                "multi_message_client": ("not started", "0/12"), "url_validator": ("missing", "0/12"),
+    expected = {"echo_server": ("passed", "12/12"), "http_hello_server": ("not passed yet", "0/12"),
+                "multi_message_client": ("not started", "0/12"), "url_validator": ("missing (no file)", "0/12"),
                 "paginator": ("not started", "0/12")}
 
     assert run_grader("echo_server", cwd=project, env=env).returncode == 0  # grading your own tree feeds the memo
@@ -93,7 +95,7 @@ def test_list_grades_what_was_started_and_remembers_it_until_a_file_changes(proj
     (project / "exercises" / "echo_server" / "echo_server.py").write_text(
         "import netkata_no_such_module\n\ndef serve(host, port):\n    pass\n")
     changed = run_grader("list", cwd=project, env=env)
-    assert rows(changed.stdout)["echo_server"] == ("failing", "0/12")
+    assert rows(changed.stdout)["echo_server"] == ("not passed yet", "0/12")
     assert "Progress: [>----] 0/5" in changed.stdout
     assert "remembered" not in changed.stdout
 

@@ -45,13 +45,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import grader
-from grader.learner import limits
+from grader.cli.common import ExitStatus, UsageError, check_limits, run_guarded
 from grader.engine import interrupt
 from grader.engine.catalog import checks_of
-from grader.track import EXERCISES
-from grader.learner.process import stop_strays
 from grader.learner.output import CappedOutput
+from grader.learner.process import stop_strays
 from grader.reports.json_report import write_json
+from grader.track import EXERCISES
 
 DEFAULT_TIMEOUT = 600.0  # seconds per submission; the grader's own budgets end far sooner
 INTERRUPT_GRACE = 5.0  # seconds between asking a grader to stop (SIGINT) and killing it
@@ -60,7 +60,6 @@ IGNORED_FOLDERS = {"__MACOSX", "__pycache__"}
 WORK_PREFIX = "netkata-batch-"  # the temporary folder holding the copy graded for a submission
 GRADER_HOME = Path(grader.__file__).resolve().parent.parent  # the folder that holds the package
 
-EXIT_ALL_GRADED, EXIT_SOME_NOT_GRADED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 # -- one bounded process -------------------------------------------------------------------------
@@ -269,37 +268,23 @@ def parser():
 
 def main(argv):
     args = parser().parse_args(argv)
-    with interrupt.handling_ctrl_c("grader batch"):
-        try:
-            return grade_class(args)
-        except KeyboardInterrupt:  # before any grader started (grade_all handles the rest)
-            print("\ngrader batch: interrupted; no gradebook written", file=sys.stderr)
-            return EXIT_INTERRUPTED
+    return run_guarded("grader batch", lambda: grade_class(args), interrupted="interrupted; no gradebook written")
 
 
 def grade_class(args):
     if not args.submissions.is_dir():
-        print(f"grader batch: no such folder: {args.submissions}", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageError(f"no such folder: {args.submissions}")
     if args.jobs is not None and args.jobs < 1:
-        print("grader batch: --jobs must be at least 1", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageError("--jobs must be at least 1")
     if args.timeout <= 0:
-        print("grader batch: --timeout must be positive", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageError("--timeout must be positive")
     if args.focus and not any(args.focus.lower() in c.name.lower() for e in EXERCISES for c in checks_of(e.name)):
-        print(f"grader batch: no check contains {args.focus!r}", file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        limits.current()  # every grader it starts would refuse the same NETKATA_LIMITS
-    except limits.LimitsError as exc:
-        print(f"grader batch: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageError(f"no check contains {args.focus!r}")
+    check_limits()  # every grader it starts would refuse the same NETKATA_LIMITS
     try:
         args.out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        print(f"grader batch: cannot create {args.out}: {exc.strerror}", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageError(f"cannot create {args.out}: {exc.strerror}") from None
     folders = submissions_in(args.submissions, args.out)
     jobs = args.jobs or default_jobs()
     progress = sys.stderr.isatty()
@@ -324,7 +309,7 @@ def grade_class(args):
         cancel.set()
         pool.shutdown(wait=True, cancel_futures=True)
         print("\ngrader batch: interrupted; no gradebook written", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return ExitStatus.INTERRUPTED
     pool.shutdown()
     gradebook = args.out / "grades.csv"
     with interrupt.protected():  # a gradebook is written whole
@@ -338,5 +323,5 @@ def grade_class(args):
         print("Not graded (see their .log files): " + ", ".join(not_graded))
     if interrupt.requested():  # Ctrl-C while the gradebook was written: it is whole, but say so
         print("\ngrader batch: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    return EXIT_SOME_NOT_GRADED if not_graded else EXIT_ALL_GRADED
+        return ExitStatus.INTERRUPTED
+    return ExitStatus.NOT_PASSED if not_graded else ExitStatus.PASSED

@@ -9,7 +9,6 @@ in a terminal it then asks whether to show the next, so one command walks throug
 """
 
 import argparse
-import sys
 
 from grader.track import EXERCISES
 
@@ -29,12 +28,12 @@ def parser():
 
 def hints_of(exercise):
     """The exercise's hints, from the README in the project's exercises/ folder."""
-    from grader.cli.main import UsageError, project_root
+    from grader.cli.common import UsageError, project_root
     from grader.cli.readme import hints, readme_of
 
     root = project_root()
     if root is None:
-        raise UsageError("cannot find the netkata project (a folder with exercises/ and solutions/), "
+        raise UsageError("cannot find the netkata project (a folder with exercises/), "
                          "where the hints are: run grader inside your clone")
     path = readme_of(exercise, root / "exercises")
     try:
@@ -54,18 +53,20 @@ def format_hint(exercise_name, hints, level):
 
 
 def main(argv):
-    from grader.cli.main import EXIT_USAGE, UsageError, select_exercises
-    from grader.cli.terminal import ask_yes_no, interactive
+    from grader.cli.common import run_guarded
 
     args = parser().parse_args(argv)
-    try:
-        (exercise,) = select_exercises([args.exercise])
-        hints = hints_of(exercise)
-        if not args.all and not 1 <= args.level <= len(hints):
-            raise UsageError(f"{exercise.name} has hints 1 to {len(hints)}; there is no hint {args.level}")
-    except UsageError as exc:
-        print(f"grader hint: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    return run_guarded("grader hint", lambda: show_hints(args))
+
+
+def show_hints(args):
+    from grader.cli.common import ExitStatus, UsageError, select_exercises
+    from grader.cli.terminal import ask_yes_no, interactive
+
+    (exercise,) = select_exercises([args.exercise])
+    hints = hints_of(exercise)
+    if not args.all and not 1 <= args.level <= len(hints):
+        raise UsageError(f"{exercise.name} has hints 1 to {len(hints)}; there is no hint {args.level}")
     levels = range(1, len(hints) + 1) if args.all else [args.level]
     for level in levels:
         print("\n".join(format_hint(exercise.name, hints, level)) + "\n")
@@ -79,4 +80,4 @@ def main(argv):
             break
         level += 1
         print("\n" + "\n".join(format_hint(exercise.name, hints, level)) + "\n")
-    return 0
+    return ExitStatus.PASSED

@@ -19,31 +19,15 @@ asked for; a second Ctrl-C waits for that (grader/engine/interrupt.py).
 """
 
 import argparse
-import difflib
 import sys
-import traceback
 from pathlib import Path
 
+from grader.cli.common import (ExitStatus, UsageError, check_limits, missing_dependencies, run_guarded,
+                               select_exercises, select_tree, use_lenient_stdout)
 from grader.engine import interrupt
 from grader.engine.catalog import checks_of
-from grader.track import BY_NAME, EXERCISES
 from grader.reports import FORMATS
-
-EXIT_PASSED, EXIT_NOT_PASSED, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
-
-
-class UsageError(Exception):
-    pass
-
-
-def project_root():
-    """The netkata checkout to use: the one around the current folder, else the grader's own."""
-    here = Path.cwd().resolve()
-    for folder in (here, *here.parents, Path(__file__).resolve().parents[2]):
-        if (folder / "exercises").is_dir() and (folder / "solutions").is_dir():
-            return folder
-    return None
-
+from grader.track import EXERCISES
 
 def parser():
     p = argparse.ArgumentParser(
@@ -75,77 +59,8 @@ def parser():
     return p
 
 
-def select_exercises(names):
-    unknown = [n for n in names if n not in BY_NAME]
-    if unknown:
-        name = unknown[0]
-        close = difflib.get_close_matches(name, BY_NAME, n=1)
-        maybe = f" Did you mean {close[0]}?" if close else ""
-        raise UsageError(f"unknown exercise {name!r}.{maybe} The exercises are: " + ", ".join(BY_NAME))
-    chosen = set(names)
-    return [e for e in EXERCISES if not chosen or e.name in chosen]
-
-
-def select_tree(args):
-    if args.path is not None:
-        if not args.path.is_dir():
-            raise UsageError(f"no such folder: {args.path}")
-        return args.path.resolve()
-    root = project_root()
-    if root is None:
-        raise UsageError("cannot find the netkata project (a folder with exercises/ and solutions/): "
-                         "run grader inside your clone, or pass --path TREE")
-    return root / ("solutions" if args.solutions else "exercises")
-
-
 SUBCOMMANDS = {"watch": "grader.cli.watch", "list": "grader.cli.progress", "hint": "grader.cli.hint",
                "reset": "grader.cli.reset", "batch": "grader.cli.batch"}
-
-
-def run_guarded(prog, work, interrupted="interrupted"):
-    """Run a command's ``work()``, turning what goes wrong into the documented exit statuses:
-    a UsageError is 2 with its message, Ctrl-C is 130, and anything else is the grader's own
-    bug (3), said as such with its traceback, never blamed on the learner.
-
-    Ctrl-C ends the command with no learner process left and no traceback, however many times
-    it is pressed (grader/engine/interrupt.py); one that came while something that must not be cut
-    (stopping processes, writing a report) ran is honoured once that is done."""
-    with interrupt.handling_ctrl_c(prog):
-        try:
-            code = work()
-        except UsageError as exc:
-            print(f"{prog}: {exc}", file=sys.stderr)
-            return EXIT_USAGE
-        except KeyboardInterrupt:
-            interrupt.note_interrupted()
-            interrupt.stop_learners()
-            print(f"\n{prog}: {interrupted}", file=sys.stderr)
-            return EXIT_INTERRUPTED
-        except Exception:
-            traceback.print_exc()
-            print(f"{prog}: internal error (above). This is a bug in the grader, not in your code; "
-                  "please report it.", file=sys.stderr)
-            return EXIT_INTERNAL
-        if code != EXIT_INTERRUPTED and interrupt.requested():
-            print(f"\n{prog}: {interrupted}", file=sys.stderr)
-            return EXIT_INTERRUPTED
-        return code
-
-
-def use_lenient_stdout():
-    """Characters the terminal cannot show are escaped rather than crashing the report."""
-    if hasattr(sys.stdout, "reconfigure"):
-        sys.stdout.reconfigure(errors="backslashreplace")
-
-
-REQUIRED = ("pytest", "pytest_timeout", "hypothesis", "requests", "h11")
-
-
-def missing_dependencies():
-    """The grader's dependencies this Python cannot import (found without importing them)."""
-    import importlib.util
-
-    return [name for name in REQUIRED if importlib.util.find_spec(name) is None]
 
 
 def main(argv=None):
@@ -159,16 +74,6 @@ def main(argv=None):
     return run_guarded("grader", lambda: grade_and_report(args))
 
 
-def check_limits():
-    """A NETKATA_LIMITS the grader cannot read is said at once, as a usage error."""
-    from grader.learner.limits import LimitsError, current
-
-    try:
-        current()
-    except LimitsError as exc:
-        raise UsageError(str(exc)) from None
-
-
 def grade_and_report(args):
     exercises = select_exercises(args.exercises)
     if args.focus and not any(args.focus.lower() in c.name.lower()
@@ -180,7 +85,7 @@ def grade_and_report(args):
                          "(pip install -e .) in the Python you run grader with")
     check_limits()
     try:
-        from grader.cli.progress import grade_track
+        from grader.engine.memo import grade_track
         from grader.engine.run import grade
 
         if args.path is None and not args.solutions and not args.focus:
@@ -192,7 +97,7 @@ def grade_and_report(args):
     except KeyboardInterrupt as stop:
         return report_interrupted(getattr(stop, "report", None), tree, exercises, args)
     write_report(report, args)
-    return EXIT_PASSED if report.all_passed else EXIT_NOT_PASSED
+    return ExitStatus.PASSED if report.all_passed else ExitStatus.NOT_PASSED
 
 
 def report_interrupted(report, tree, exercises, args):
@@ -213,7 +118,7 @@ def report_interrupted(report, tree, exercises, args):
     not_run = report.checks_not_run()
     print(f"\ngrader: interrupted (Ctrl-C); {not_run} check{'' if not_run == 1 else 's'} did not run, "
           "so the report is partial", file=sys.stderr)
-    return EXIT_INTERRUPTED
+    return ExitStatus.INTERRUPTED
 
 
 def write_report(report, args):
@@ -265,6 +170,6 @@ def report_main(argv):
         except NotAReport as exc:
             raise UsageError(f"{args.report}: {exc}") from None
         write_report(report, args)
-        return EXIT_PASSED if report.all_passed else EXIT_NOT_PASSED
+        return ExitStatus.PASSED if report.all_passed else ExitStatus.NOT_PASSED
 
     return run_guarded("grader report", work)

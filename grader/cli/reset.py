@@ -12,7 +12,6 @@ and only then replaced, in one rename, so an interruption leaves either file who
 import argparse
 import os
 import shutil
-import sys
 import time
 from pathlib import Path
 
@@ -57,37 +56,39 @@ def restore(path, stub):
 
 
 def main(argv):
-    from grader.cli.main import EXIT_NOT_PASSED, EXIT_USAGE, UsageError, select_exercises, select_tree
-    from grader.reports.common import shown_path
-    from grader.cli.terminal import ask_yes_no, interactive
+    from grader.cli.common import run_guarded
 
     args = parser().parse_args(argv)
     args.solutions = False
+    return run_guarded("grader reset", lambda: reset(args))
+
+
+def reset(args):
+    from grader.cli.common import ExitStatus, UsageError, select_exercises, select_tree
+    from grader.cli.terminal import ask_yes_no, interactive
+    from grader.reports.common import shown_path
+
+    (exercise,) = select_exercises([args.exercise])
+    path = exercise.file_in(select_tree(args))
+    stub = exercise.stub_path.read_bytes()
+    current = path.read_bytes() if path.exists() else None
+    if current == stub:
+        print(f"{shown_path(path)} is already the original stub; nothing to do.")
+        return ExitStatus.PASSED
+    if current is not None and not args.yes:
+        if not interactive():
+            raise UsageError(f"not replacing {shown_path(path)} without asking, and there is no terminal "
+                             "to ask on: run it in a terminal, or add --yes")
+        print(f"This replaces {shown_path(path)} with the original stub of {exercise.name}.\n"
+              f"Your file is kept beside it, as {backup_path(path).name}.")
+        if not ask_yes_no("Replace it?"):
+            print("Nothing was changed.")
+            return ExitStatus.NOT_PASSED
     try:
-        (exercise,) = select_exercises([args.exercise])
-        path = exercise.file_in(select_tree(args))
-        stub = exercise.stub_path.read_bytes()
-        current = path.read_bytes() if path.exists() else None
-        if current == stub:
-            print(f"{shown_path(path)} is already the original stub; nothing to do.")
-            return 0
-        if current is not None and not args.yes:
-            if not interactive():
-                raise UsageError(f"not replacing {shown_path(path)} without asking, and there is no terminal "
-                                 "to ask on: run it in a terminal, or add --yes")
-            print(f"This replaces {shown_path(path)} with the original stub of {exercise.name}.\n"
-                  f"Your file is kept beside it, as {backup_path(path).name}.")
-            if not ask_yes_no("Replace it?"):
-                print("Nothing was changed.")
-                return EXIT_NOT_PASSED
         backup = restore(path, stub)
-    except UsageError as exc:
-        print(f"grader reset: {exc}", file=sys.stderr)
-        return EXIT_USAGE
     except OSError as exc:
-        print(f"grader reset: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageError(f"cannot restore {shown_path(path)}: {exc.strerror or exc}") from None
     print(f"Restored the original stub of {exercise.name} in {shown_path(path)}.")
     if backup is not None:
         print(f"Your previous file is {shown_path(backup)}.")
-    return 0
+    return ExitStatus.PASSED

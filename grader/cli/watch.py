@@ -97,7 +97,7 @@ class Watch:
     # -- grading ------------------------------------------------------------------------------
 
     def start(self, name=None):
-        from grader.cli.progress import grade_track
+        from grader.engine.memo import grade_track
 
         self._say("grader watch: grading your exercises to see where you are ...")
         report, recalled = grade_track(self.tree, list(EXERCISES), recall=self.memo, remember=self.memo,
@@ -121,7 +121,7 @@ class Watch:
 
     def grade(self, *, congratulate=True):
         """Grade the current exercise now; when it passes for the first time, move on."""
-        from grader.cli.progress import grade_track
+        from grader.engine.memo import grade_track
 
         exercise = self.current
         self._say(f"Grading {exercise.name} ...")
@@ -191,7 +191,7 @@ class Watch:
         return None
 
     def hints(self):
-        from grader.cli.main import UsageError
+        from grader.cli.common import UsageError
         from grader.cli.hint import hints_of
 
         if self.current.name not in self._hints:
@@ -210,7 +210,7 @@ class Watch:
 
     def screen(self):
         from grader.cli.hint import format_hint
-        from grader.cli.progress import progress_bar
+        from grader.reports.text import progress_bar
 
         lines = []
         shown = self.shown
@@ -281,7 +281,7 @@ class Watch:
 
 
 def main(argv):
-    from grader.cli.main import run_guarded, select_exercises, select_tree, use_lenient_stdout
+    from grader.cli.common import run_guarded, select_exercises, select_tree, use_lenient_stdout
     from grader.cli.terminal import keypresses
 
     args = parser().parse_args(argv)

@@ -29,14 +29,15 @@ import sys
 from functools import cache
 from pathlib import Path
 
-from grader.results import ERROR, CheckResult, ExerciseResult
+from grader import DEPENDENCIES
+from grader.learner.source import inspect_file
+from grader.results import ERROR, PASSED, CheckResult, ExerciseResult, Report
 
 KEEP = 200  # entries kept; older ones are removed when there are PRUNE_AT
 PRUNE_AT = 250
 MAX_FILES = 100  # an exercise folder with more files, or bigger ones, is not remembered
 MAX_BYTES = 4 * 1024 * 1024
-LIBRARIES = ("pytest", "pytest-timeout", "hypothesis", "requests", "h11")
-GRADER_DIR = Path(__file__).resolve().parent.parent
+GRADER_DIR = Path(__file__).resolve().parent.parent  # the whole grader package: a change anywhere in it forgets
 
 
 def memo_home():
@@ -50,7 +51,7 @@ def grader_digest():
     from importlib import metadata
 
     digest = hashlib.sha256(sys.version.encode())
-    for name in LIBRARIES:
+    for name in DEPENDENCIES:
         try:
             digest.update(f"{name}={metadata.version(name)};".encode())
         except metadata.PackageNotFoundError:
@@ -83,7 +84,7 @@ def key(exercise, tree):
     return digest.hexdigest()
 
 
-def recall(memo_key, path):
+def look_up(memo_key, path):
     """The ExerciseResult remembered under ``memo_key`` (its file shown as ``path``), or None."""
     if memo_key is None:
         return None
@@ -98,7 +99,7 @@ def recall(memo_key, path):
         return None
 
 
-def remember(memo_key, result):
+def keep(memo_key, result):
     """Keep ``result`` under ``memo_key``; quietly nothing when it cannot be written."""
     if memo_key is None or any(check.status == ERROR for check in result.checks):
         return  # a grader error is not a property of the learner's files
@@ -126,3 +127,40 @@ def _prune(home):
             old.unlink()
         except OSError:
             pass
+
+
+def grade_track(tree, exercises, *, recall=False, remember=False, verbose=False, stop_early=False):
+    """Grade ``exercises`` of ``tree`` in one grading call; returns (Report, names answered from
+    the memo). ``recall``: answer unchanged exercises from the memo; ``remember``: keep what ran
+    (a result cut short by ``stop_early`` only when it passed, so every check ran).
+
+    Ctrl-C raises grader.engine.run.Interrupted, whose report then covers every exercise asked for;
+    nothing of an interrupted grading is remembered (its results are partial)."""
+    from grader.engine import interrupt
+    from grader.engine.run import Interrupted, grade
+
+    keys, results, recalled = {}, {}, []
+    for exercise in exercises:
+        if (recall or remember) and inspect_file(exercise.file_in(tree), exercise.function).kind == "ready":
+            keys[exercise.name] = key(exercise, tree)
+            remembered = look_up(keys[exercise.name], exercise.file_in(tree)) if recall and not verbose else None
+            if remembered is not None:
+                results[exercise.name] = remembered
+                recalled.append(exercise.name)
+    to_grade = [e for e in exercises if e.name not in results]
+    duration = 0.0
+    if to_grade:
+        try:
+            report = grade(tree, to_grade, verbose=verbose, stop_early=stop_early)
+        except Interrupted as stop:
+            results.update((result.name, result) for result in stop.report.exercises)
+            stop.report = Report([results[e.name] for e in exercises], str(tree), stop.report.duration,
+                                 interrupted=True)
+            raise
+        duration = report.duration
+        with interrupt.protected():  # Ctrl-C now waits until the memo entries are written
+            for result in report.exercises:
+                results[result.name] = result
+                if remember and result.name in keys and (result.status == PASSED or not stop_early):
+                    keep(keys[result.name], result)
+    return Report([results[e.name] for e in exercises], str(tree), duration), recalled

@@ -12,9 +12,8 @@ from pathlib import Path
 from grader.track import EXERCISES
 from grader.failures import OUTPUT_HEADING
 from grader.quoting import GUTTER as OUTPUT_PREFIX
-from grader.results import INTERRUPTED, MISSING, NOT_STARTED, PASSED
+from grader.results import FAILED, INTERRUPTED, STATUS_WORDS
 
-STATUS_WORDS = {PASSED: "passed", NOT_STARTED: "not started", MISSING: "missing (no file)"}
 
 
 def points(value):
@@ -25,7 +24,7 @@ def points(value):
 def status_words(exercise):
     if exercise.interrupted:
         return interrupted_words(exercise)
-    return STATUS_WORDS.get(exercise.status, "not passed yet")
+    return STATUS_WORDS.get(exercise.status, STATUS_WORDS[FAILED])
 
 
 def interrupted_words(exercise):

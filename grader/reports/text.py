@@ -17,7 +17,7 @@ from pathlib import Path
 
 from grader.quoting import GUTTER, inline, printable
 from grader.reports.common import interrupted_note, interrupted_words
-from grader.results import ERROR, FAILED, MISSING, NOT_STARTED, PASSED, SKIPPED
+from grader.results import ERROR, FAILED, MISSING, NOT_STARTED, PASSED, SKIPPED, STATUS_WORDS
 
 MESSAGE_INDENT = " " * 6  # before each line of a check's message
 TRANSCRIPT_INDENT = " " * 8
@@ -94,7 +94,7 @@ def exercise_lines(exercise, paint):
     out = []
     score = f"{_points(exercise.score)}/{_points(exercise.max_score)}"
     if exercise.status in (NOT_STARTED, MISSING):
-        label = "not started" if exercise.status == NOT_STARTED else "missing (no file)"
+        label = STATUS_WORDS[NOT_STARTED if exercise.status == NOT_STARTED else MISSING]
         return [f"{paint(exercise.name, BOLD)}  {paint(label, DIM)}  {score}"]
     out.append(f"{paint(printable(exercise.name), BOLD)}  {paint(_shown_path(exercise.file), DIM)}")
     skipped_reason = None
@@ -186,3 +186,12 @@ def _next_step(report):
     left = sum(1 for c in exercise.checks if c.status != PASSED)
     return (f"Next: {exercise.name}, {left} check{'s' if left != 1 else ''} to go. "
             f"Edit {_shown_path(exercise.file)}, then run: grader {exercise.name}")
+
+
+def progress_bar(passed, total):
+    """``Progress: [###>-] 3/5``: one mark per exercise, as rustlings draws it."""
+    if passed >= total:
+        bar = "#" * total
+    else:
+        bar = "#" * passed + ">" + "-" * (total - passed - 1)
+    return f"Progress: [{bar}] {passed}/{total}"

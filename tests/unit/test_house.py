@@ -39,3 +39,13 @@ def test_an_untouched_stub_is_answered_without_pytest_or_hypothesis(tmp_path):
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.splitlines()[-1]) == []
     assert json.loads(report.read_text())["exercises"][0]["status"] == "not_started"
+
+
+def test_the_dependency_list_is_pyproject_s():
+    import re
+    import tomllib
+
+    from grader import DEPENDENCIES
+
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
+    assert sorted(re.match(r"[A-Za-z0-9_.-]+", d).group(0).lower() for d in declared) == sorted(DEPENDENCIES)

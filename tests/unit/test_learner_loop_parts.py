@@ -7,7 +7,7 @@ import pytest
 
 from grader.engine import memo
 from grader.track import BY_NAME
-from grader.cli.progress import progress_bar
+from grader.reports.text import progress_bar
 from grader.reports import text
 from grader.cli.reset import backup_path, restore
 from grader.results import CheckResult, ExerciseResult, Report
@@ -52,20 +52,20 @@ def result(status="failed", check_status="failed"):
 
 def test_memo_recalls_a_result_for_the_same_files_only(tree):
     key = memo.key(ECHO, tree)
-    assert memo.recall(key, "x") is None
-    memo.remember(key, result())
-    recalled = memo.recall(memo.key(ECHO, tree), tree / "echo_server" / "echo_server.py")
+    assert memo.look_up(key, "x") is None
+    memo.keep(key, result())
+    recalled = memo.look_up(memo.key(ECHO, tree), tree / "echo_server" / "echo_server.py")
     assert recalled.status == "failed" and recalled.checks[0].message == "why"
     assert recalled.file == str(tree / "echo_server" / "echo_server.py")
     (tree / "echo_server" / "helper.py").write_text("X = 1\n")  # any file of the exercise counts
     assert memo.key(ECHO, tree) != key
-    assert memo.recall(memo.key(ECHO, tree), "x") is None
+    assert memo.look_up(memo.key(ECHO, tree), "x") is None
 
 
 def test_memo_never_keeps_a_grader_error(tree):
     key = memo.key(ECHO, tree)
-    memo.remember(key, result(check_status="error"))
-    assert memo.recall(key, "x") is None
+    memo.keep(key, result(check_status="error"))
+    assert memo.look_up(key, "x") is None
 
 
 def test_a_save_changes_the_signature_and_a_backup_never_does(tree):

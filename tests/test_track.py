@@ -1,0 +1,100 @@
+"""The track, proved from its manifest (grader/track.py): every exercise has every part in its
+place, and adding one is its folders plus one manifest entry.
+
+For each exercise: its README has the common sections and its row in the top README's track
+table; its stub is untouched and reads as not started without a process; the pristine copy
+that `grader reset` restores is the stub; its checks add up to its points; its solution passes
+every check; every check is caught by at least one broken program of its test module (whose
+CAUGHT_BY map names them); its peer's command answers --help.
+"""
+
+import importlib
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, grade_json
+from grader.cli.readme import SECTIONS, title_and_sections
+from grader.engine.catalog import checks_of
+from grader.learner.source import inspect_file
+from grader.track import EXERCISES
+
+NAMES = [e.name for e in EXERCISES]
+BY = {e.name: e for e in EXERCISES}
+
+
+def track_table():
+    """The rows of README.md's track table: name -> (you write, you learn)."""
+    rows = {}
+    for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines():
+        match = re.fullmatch(r"\| `(\w+)` \| `(.+)` \| (.+) \|", line.strip())
+        if match:
+            rows[match.group(1)] = (match.group(2), match.group(3))
+    return rows
+
+
+def test_the_track_table_lists_the_manifest_in_order():
+    assert list(track_table()) == NAMES
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_track_table_row_is_the_manifest_entry(name):
+    exercise = BY[name]
+    assert track_table()[name] == (exercise.signature, exercise.teaches)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_readme_has_the_common_sections(name):
+    title, sections = title_and_sections((ROOT / "exercises" / name / "README.md").read_text(encoding="utf-8"))
+    assert title == name
+    assert [section for section, _ in sections] == list(SECTIONS)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_stub_is_untouched_and_the_pristine_copy_is_it(name):
+    exercise = BY[name]
+    stub = ROOT / "exercises" / name / exercise.filename
+    assert inspect_file(stub, exercise.function).kind == "untouched"
+    assert exercise.stub_path.read_bytes() == stub.read_bytes()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_checks_add_up_to_the_exercise_points(name):
+    checks = checks_of(name)
+    assert checks, f"grader/katas/{name}/checks.py has no checks"
+    assert sum(c.points for c in checks) == BY[name].points
+
+
+@pytest.fixture(scope="module")
+def solutions_report():
+    status, report = grade_json("--solutions")
+    return report
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_solution_passes_every_check(name, solutions_report):
+    (exercise,) = [e for e in solutions_report["exercises"] if e["name"] == name]
+    failing = [c["name"] for c in exercise["checks"] if c["status"] != "passed"]
+    assert not failing, failing
+    assert exercise["score"] == BY[name].points
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_check_is_caught_by_a_broken_program(name):
+    tests = importlib.import_module(f"test_{name}")
+    caught = {check for checks in tests.CAUGHT_BY.values() for check in checks}
+    missing = [c.name for c in checks_of(name) if c.name not in caught]
+    assert not missing, f"no broken program under tests/implementations/{name}/ is caught by: {missing}"
+    programs = {p.stem for p in (ROOT / "tests" / "implementations" / name).glob("broken_*.py")}
+    assert set(tests.CAUGHT_BY) <= programs
+
+
+@pytest.mark.parametrize("name", [e.name for e in EXERCISES if e.peer])
+def test_the_peer_runs_by_hand(name):
+    result = subprocess.run([sys.executable, "-m", BY[name].peer, "--help"], cwd=ROOT, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "usage:" in result.stdout
