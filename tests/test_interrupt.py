@@ -115,8 +115,11 @@ def start():
     started = []
 
     def launch(*args, cwd=ROOT, env=None):
+        # One exercise at a time (still in a worker each): what was reached by the Ctrl-C is then
+        # certain. test_ctrl_c_while_exercises_run_side_by_side covers several at once.
         process = subprocess.Popen([sys.executable, "-m", "grader", *map(str, args)], cwd=cwd,
-                                   env={**os.environ, "NO_COLOR": "1", **(env or {})}, stdin=subprocess.DEVNULL,
+                                   env={**os.environ, "NO_COLOR": "1", "NETKATA_WORKERS": "1", **(env or {})},
+                                   stdin=subprocess.DEVNULL,
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         started.append((process, [str(a) for a in args if os.path.isabs(str(a))] + [str(cwd)] * (cwd != ROOT)))
         return process
@@ -183,6 +186,27 @@ def test_ctrl_c_during_a_check_writes_a_partial_json_report_and_exits_130(tmp_pa
     code, out, err, took = finish(process, sent)
     assert code == 130, err
     assert_partial(json.loads(out))
+    assert "Traceback" not in err and "interrupted (Ctrl-C)" in err
+    assert learner_processes(process.pid) == []
+    assert took < EXIT_BOUND
+
+
+@needs_proc
+def test_ctrl_c_while_exercises_run_side_by_side(tmp_path, start):
+    """Several exercises graded at once (a worker each): one Ctrl-C stops them all, the report
+    covers every exercise asked for, each as far as it got, and no learner process is left."""
+    tree, log = interruptible_tree(tmp_path)
+    process = start("--path", tree, "--format", "json", env={"NETKATA_WORKERS": "4"})
+    sent = interrupt_at_third_check(process, log)
+    code, out, err, took = finish(process, sent)
+    assert code == 130, err
+    report = json.loads(out)
+    assert report["interrupted"] is True
+    assert [e["name"] for e in report["exercises"]] == [e.name for e in EXERCISES]
+    echo = report["exercises"][0]
+    assert echo["interrupted"] is True and [c["status"] for c in echo["checks"]][:HANG_FROM - 1] == ["passed"] * 2
+    url = next(e for e in report["exercises"] if e["name"] == "url_validator")
+    assert {c["status"] for c in url["checks"]} <= {"passed", "skipped"}  # as far as it got, nothing failed
     assert "Traceback" not in err and "interrupted (Ctrl-C)" in err
     assert learner_processes(process.pid) == []
     assert took < EXIT_BOUND

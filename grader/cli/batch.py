@@ -48,6 +48,7 @@ import grader
 from grader.cli.common import ExitStatus, UsageError, check_limits, run_guarded
 from grader.engine import interrupt
 from grader.engine.catalog import checks_of
+from grader.engine.parallel import WORKERS_VARIABLE
 from grader.learner.output import CappedOutput
 from grader.learner.process import stop_strays
 from grader.reports.json_report import write_json
@@ -178,7 +179,9 @@ def grade_submission(folder, out, *, timeout, focus=None, cancel=None):
                    "--output", str(partial.resolve())]
         if focus:
             command += ["--check", focus]
-        finished = run_bounded(command, timeout=timeout, cancel=cancel)
+        # One exercise at a time in each submission's grader: the batch's parallelism is across
+        # submissions (--jobs), and no more processes run at once than that implies.
+        finished = run_bounded(command, timeout=timeout, cancel=cancel, env={**os.environ, WORKERS_VARIABLE: "1"})
     problem = None
     report = None
     if finished.timed_out:

@@ -54,10 +54,11 @@ def checks_of(exercise_name):
 
 
 def selected_checks(names, focus, needs, first_of):
-    """The checks a focus selects (sentence contains it, any case) and what they depend on."""
-    chosen = {n for n in names if focus.lower() in n.lower()}
-    if chosen:
-        chosen |= first_of
+    """The checks a focus selects (sentence contains it, any case), what they depend on, and
+    ``first_of`` (each exercise's first check, which every other depends on), whether or not
+    the focus chose any of that exercise's checks: an exercise graded alone in a worker is
+    focused as it would be beside the others."""
+    chosen = {n for n in names if focus.lower() in n.lower()} | set(first_of)
     pending = list(chosen)
     while pending:
         for needed in needs.get(pending.pop(), ()):

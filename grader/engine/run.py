@@ -62,7 +62,7 @@ def grade(tree, exercises, focus=None, verbose=False, stop_early=False):
                         check.transcript = []
                 results[exercise.name] = settled
         if to_run:
-            results.update(run_checks(tree, to_run, focus, verbose, stop_early))
+            results.update(run_exercises(tree, to_run, focus, verbose, stop_early))
     except KeyboardInterrupt as stop:
         interrupt.note_interrupted()  # from here on, Ctrl-C waits for the cleanup
         interrupt.stop_learners()
@@ -220,6 +220,26 @@ class _StopOnInterrupt:
         interrupt.stop_learners()
 
 
+def run_exercises(tree, exercises, focus=None, verbose=False, stop_early=False):
+    """The checks of ``exercises``: in this process for one, side by side in workers for more
+    (grader/engine/parallel.py), where the system can fork."""
+    if len(exercises) == 1 or not hasattr(os, "fork"):
+        return run_checks(tree, exercises, focus, verbose, stop_early)
+    import importlib
+
+    import pytest  # noqa: F401  (imported once here, not once per worker)
+
+    from grader.engine import parallel
+    from grader.engine.plugin import EXERCISE_BUDGET
+    from grader.learner import process  # noqa: F401  (its run-wide marker is this process's)
+
+    configure_hypothesis()
+    for exercise in exercises:
+        importlib.import_module(f"grader.katas.{exercise.name}.checks")
+    return parallel.run_in_workers(lambda exercise: run_checks(tree, [exercise], focus, verbose, stop_early),
+                                   exercises, EXERCISE_BUDGET)
+
+
 def run_checks(tree, exercises, focus=None, verbose=False, stop_early=False):
     import pytest
 
@@ -255,6 +275,8 @@ def run_checks(tree, exercises, focus=None, verbose=False, stop_early=False):
     results = plugin.results()
     if interrupted or interrupt.requested():  # (a Ctrl-C during stop_all was held until its end)
         raise Interrupted(results=results)
-    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or len(results) != len(exercises):
+    # (NO_TESTS_COLLECTED: a focus that keeps none of this exercise's checks)
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED, pytest.ExitCode.NO_TESTS_COLLECTED) \
+            or len(results) != len(exercises):
         raise GraderError(f"the checks could not run (pytest exit status {int(code)})")
     return results

@@ -33,6 +33,8 @@ LOAD_TIMEOUT = 10.0  # seconds for the learner's module to import (several child
 # once on a busy 2-core machine); a loop at import is reported after it
 CHANNEL_LOST = 75  # a child's exit status when the learner's code closed its control channel
 MARKER = "NETKATA_LEARNER"  # set in every learner process's environment, to find strays
+STARTER_MARKER = "NETKATA_STARTED_BY"  # the pid of the process (grader or its worker) that started it
+GRADER_PID = os.getpid()  # the grader's: a worker forked to grade one exercise keeps its parent's
 CI_FILES = ("GITHUB_ENV", "GITHUB_OUTPUT", "GITHUB_PATH", "GITHUB_STATE", "GITHUB_STEP_SUMMARY")
 PROGRAM_MARKER = "NETKATA_PROGRAM"  # which of the grader's programs a learner process belongs to
 _programs = iter(range(1, 1 << 62))
@@ -209,7 +211,8 @@ class LearnerProcess(_Watched):
     def spawn(self):
         """Start the child without waiting: it imports the module while the grader works on."""
         env = dict(os.environ, PYTHONIOENCODING="utf-8:backslashreplace", PYTHONDONTWRITEBYTECODE="1")
-        env[MARKER] = str(os.getpid())
+        env[MARKER] = str(GRADER_PID)
+        env[STARTER_MARKER] = str(os.getpid())
         self.marker = f"{os.getpid()}-{next(_programs)}"
         env[PROGRAM_MARKER] = self.marker
         env["NETKATA_CHILD_LIMITS"] = self.limits.for_child()
@@ -535,7 +538,8 @@ def stop_all():
         forked.stop()
     for process in running:
         process.stop()
-    stop_strays(os.getpid())
+    for pid in procfs.marked_processes(f"{STARTER_MARKER}={os.getpid()}".encode()):
+        procfs.stop_tree(pid)
 
 
 def stop_strays(grader_pid):
