@@ -98,7 +98,7 @@ class Report:
     def to_json(self):
         data = {"score": self.score, "max_score": self.max_score, "tree": self.tree,
                 "duration": round(self.duration, 3)}
-        if self.interrupted:  # a key added, as CONTRACTS.md allows; absent from a complete report
+        if self.interrupted:  # a key added, as docs/command-line.md allows; absent from a complete report
             data["interrupted"] = True
         data["exercises"] = [exercise.to_json() for exercise in self.exercises]
         return data

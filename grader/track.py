@@ -47,7 +47,7 @@ class Exercise:
         return self.home / "stub.py"
 
     def file_in(self, tree):
-        """Where this exercise's file lives in an implementation tree (CONTRACTS.md layout)."""
+        """Where this exercise's file lives in an implementation tree (docs/command-line.md, "Implementation trees")."""
         return tree / self.name / self.filename
 
 

@@ -1,4 +1,4 @@
-"""The command line as CONTRACTS.md fixes it: arguments, exit statuses, reports, bad input."""
+"""The command line as docs/command-line.md fixes it: arguments, exit statuses, reports, bad input."""
 
 import json
 import os

@@ -6,7 +6,7 @@
 from the autograder's own copy of the project. The learner's upload supplies nothing but the
 exercise modules: every ``<exercise>.py`` found in ``ROOT/submission`` (loose at the top, in the
 ``<exercise>/`` folders of a tree, or deeper in a zipped folder) is copied into a fresh tree
-laid out as CONTRACTS.md says, and everything else in the upload is ignored; nothing from it is
+laid out as docs/command-line.md says, and everything else in the upload is ignored; nothing from it is
 ever on the grader's import path. The grader runs in a process of its own with a hard time
 bound; whatever happens (a crash, a timeout, an exception here), ``ROOT/results/results.json``
 is written and valid, and says what happened.

@@ -1,4 +1,4 @@
-"""The ``grader`` command line (CONTRACTS.md, "The grader's command line").
+"""The ``grader`` command line, as docs/command-line.md fixes it.
 
     grader [EXERCISE ...] [--path TREE | --solutions] [--format FORMAT] [--output FILE] [--check TEXT]
            [--verbose]

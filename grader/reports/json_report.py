@@ -1,4 +1,4 @@
-"""The JSON report of CONTRACTS.md, for instructors' scripts and CI jobs."""
+"""The JSON report of docs/command-line.md, for instructors' scripts and CI jobs."""
 
 import json
 import re

@@ -1,4 +1,5 @@
-"""The url_validator oracle against its example table, URL_RULES.md and the speed inputs."""
+"""The url_validator oracle against its example table, the outside URL rules' examples and the speed
+inputs."""
 
 import re
 import time
@@ -12,7 +13,9 @@ from grader.katas.url_validator.rules import (
 
 pytestmark = pytest.mark.timeout(30)
 
-# URL_RULES.md lives in the shared folder beside the repository (the CI layout of CONTRACTS.md).
+# The project's outside law, URL_RULES.md, in the shared folder beside the repository where there is
+# one (CI): read when present. docs/url-rules.md restates it in the repository, and
+# tests/unit/test_docs.py holds that restatement's examples to the oracle everywhere.
 RULES_MD = Path(__file__).resolve().parents[3] / "shared" / "URL_RULES.md"
 
 
@@ -37,7 +40,7 @@ def test_the_table_has_valid_and_invalid_rows_for_every_rule_and_no_duplicates()
 
 
 def rules_md_examples(text):
-    """(url, valid) of each row of URL_RULES.md's example table."""
+    """(url, valid) of each row of the example table in a Markdown text of the URL rules."""
     rows = []
     for line in text.splitlines():
         match = re.fullmatch(r"\| `(.*)`(.*?) \| (yes|no)\b.*\|", line)

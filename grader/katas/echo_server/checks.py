@@ -1,4 +1,4 @@
-"""Checks for exercise 1, echo_server (CONTRACTS.md: ``serve(host, port)``).
+"""Checks for exercise 1, echo_server (exercises/echo_server/README.md: ``serve(host, port)``).
 
 Each check talks to the learner's running server over loopback through ``grader.peers.net.Client``
 and, when it fails, shows the whole conversation as bytes. Every check here has at least one

@@ -1,4 +1,4 @@
-"""Checks for exercise 2, http_hello_server (CONTRACTS.md: ``serve(host, port)``).
+"""Checks for exercise 2, http_hello_server (exercises/http_hello_server/README.md: ``serve(host, port)``).
 
 Every check gets a fresh server. The first checks ask with ``requests``, as a learner would
 try their server; the rest send exact bytes over a socket and read every response with a strict

@@ -1,4 +1,4 @@
-"""Checks for exercise 3, multi_message_client (CONTRACTS.md:
+"""Checks for exercise 3, multi_message_client (exercises/multi_message_client/README.md:
 ``send_messages(host, port, messages, timeout=5.0) -> list[str]``).
 
 Every check starts its own line-reply server in this process (``grader/peers/lines/server.py``),

@@ -1,4 +1,5 @@
-"""Checks for exercise 5, paginator (CONTRACTS.md: ``fetch_all(url, *, timeout=10.0) -> list``).
+"""Checks for exercise 5, paginator (exercises/paginator/README.md:
+``fetch_all(url, *, timeout=10.0) -> list``).
 
 Every check serves a ``Scenario`` (``grader/peers/pagination/scenario.py``) from a real HTTP/1.1 API
 in this process (``grader/peers/pagination/api.py``) and calls the learner's ``fetch_all`` in a child

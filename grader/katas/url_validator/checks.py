@@ -1,4 +1,5 @@
-"""Checks for exercise 4, url_validator (CONTRACTS.md: ``is_valid_url(url: str) -> bool``).
+"""Checks for exercise 4, url_validator (exercises/url_validator/README.md:
+``is_valid_url(url: str) -> bool``; the rules: docs/url-rules.md).
 
 The learner's function runs in a child process; every call has a time limit
 (``SLOW_CALL_SECONDS``), so a regular expression that backtracks forever is reported as too

@@ -1,12 +1,12 @@
 """What the url_validator exercise means by a valid URL: the grader's oracle and its examples.
 
-URL_RULES.md is the law; this module is that law in code, for the grader to trust:
+docs/url-rules.md states the rules; this module is those rules in code, for the grader to trust:
 
-- ``find_violation(url)`` names the first rule (0 to 5, in the order URL_RULES.md lists them)
+- ``find_violation(url)`` names the first rule (0 to 5, in the order docs/url-rules.md lists them)
   that ``url`` breaks, with a reason a learner can act on; ``is_valid_url`` is its yes/no.
   It is written as plain step-by-step checks rather than one clever expression, so that every
   verdict can be explained. (The solutions folder is not installed, so the grader keeps its own.)
-- ``EXAMPLES`` is the named example table: every example of URL_RULES.md and many edge cases
+- ``EXAMPLES`` is the named example table: every example of docs/url-rules.md and many edge cases
   (IPv6 forms, the trailing dot, the 63- and 253-character limits, ports such as 080 and 00080),
   each with the rule it teaches and a short reason.
 - ``RAISING_INPUTS`` are inputs on which validators often raise instead of answering.
@@ -57,7 +57,7 @@ class Violation:
 
 
 def is_valid_url(url):
-    """True exactly when ``url`` follows every rule of URL_RULES.md."""
+    """True exactly when ``url`` follows every rule of docs/url-rules.md."""
     return find_violation(url) is None
 
 

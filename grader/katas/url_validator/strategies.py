@@ -1,4 +1,4 @@
-"""Hypothesis strategies that build URLs from the grammar of URL_RULES.md, valid or broken.
+"""Hypothesis strategies that build URLs from the grammar of docs/url-rules.md, valid or broken.
 
 A fixed table of examples only tests what its author thought of; these strategies build URLs
 from the grammar itself, so every host form, port, path, query, fragment and percent escape is
@@ -225,7 +225,7 @@ def url_parts():
 
 @cache
 def valid_urls():
-    """URLs that follow every rule of URL_RULES.md."""
+    """URLs that follow every rule of docs/url-rules.md."""
     return url_parts().map(str)
 
 

@@ -13,7 +13,7 @@ QUERY_CHARS = PATH_CHARS | {"?"}  # the query and the fragment may also hold "?"
 
 
 def is_valid_url(url: str) -> bool:
-    """Return True when url is an absolute http or https URL by the rules of URL_RULES.md."""
+    """Return True when url is an absolute http or https URL by the rules of docs/url-rules.md."""
     # Rule 0: printable ASCII only. Checking this first also makes every later step
     # safe: str.isdigit() or str.lower() can no longer meet a non-ASCII character.
     if not all("!" <= char <= "~" for char in url):

@@ -13,7 +13,7 @@ QUERY_CHARS = PATH_CHARS | {"?"}  # the query and the fragment may also hold "?"
 
 
 def is_valid_url(url: str) -> bool:
-    """Return True when url is an absolute http or https URL by the rules of URL_RULES.md."""
+    """Return True when url is an absolute http or https URL by the rules of docs/url-rules.md."""
     # Rule 0: no spaces or control characters.
     if any(char <= " " or char == "\x7f" for char in url):  # bug: only controls and spaces
         return False

@@ -11,7 +11,7 @@ PORT = re.compile(r"[0-9]{1,5}")
 
 
 def is_valid_url(url: str) -> bool:
-    """True when url is an absolute http or https URL by the rules of URL_RULES.md."""
+    """True when url is an absolute http or https URL by the rules of docs/url-rules.md."""
     # urlsplit strips leading spaces and deletes tabs and newlines: check the raw text first.
     if not all(0x21 <= ord(char) <= 0x7E for char in url):
         return False

@@ -11,7 +11,7 @@ QUERY_CHARS = PATH_CHARS | {"?"}
 
 
 def is_valid_url(url: str) -> bool:
-    """True when url is an absolute http or https URL by the rules of URL_RULES.md."""
+    """True when url is an absolute http or https URL by the rules of docs/url-rules.md."""
     if not (url.isascii() and url.isprintable()) or " " in url:
         return False
     pos = _scheme(url)

@@ -43,5 +43,5 @@ URL = re.compile(
 
 
 def is_valid_url(url: str) -> bool:
-    """True when url is an absolute http or https URL by the rules of URL_RULES.md."""
+    """True when url is an absolute http or https URL by the rules of docs/url-rules.md."""
     return URL.fullmatch(url) is not None  # fullmatch: "$" would allow a final newline
