@@ -4,8 +4,9 @@
 
 Measures `grader --solutions` (every check against the reference solutions), each exercise's
 solution on its own, and `grader` on the untouched stubs, next to the bare interpreter start-up
-the stub figure sits on top of. Not a test: timings depend on the machine, so they are reported,
-not asserted.
+the stub figure sits on top of; then the ratio of the whole track to its slowest exercise alone,
+both from this run (exercises are graded side by side, so the track should take little more
+than its slowest). Not a test: timings depend on the machine, so they are reported, not asserted.
 """
 
 import argparse
@@ -42,9 +43,18 @@ def main():
     rows += [(f"grader {e.name} --solutions", grader + [e.name, "--solutions"])
              for e in EXERCISES if checks_of(e.name)]
     print(f"median of {runs} runs, seconds (min-max), exit status")
+    medians = {}
     for label, command in rows:
         median, low, high, code = timed(command, runs)
+        medians[label] = median
         print(f"  {label:<48} {median:6.2f}  ({low:.2f}-{high:.2f})  exit {code}")
+    alone = {label: m for label, m in medians.items() if label.startswith("grader ") and "(" not in label}
+    if alone:
+        slowest = max(alone, key=alone.get)
+        whole = medians["grader --solutions  (all exercises)"]
+        print(f"  whole track / slowest exercise alone ({slowest.split()[1]}): {whole / alone[slowest]:.2f}")
+        print(f"  stubs over the bare interpreter: "
+              f"{medians['grader  (untouched stubs)'] - medians['python -c pass (interpreter start-up)']:.2f} s")
 
 
 if __name__ == "__main__":
