@@ -8,16 +8,8 @@ exercises.
 """
 
 from grader.engine.check import check
+from grader.engine.plugin import recording_transcripts
 from grader.failures import Failure, Mismatch, Prose
 from grader.learner.process import LOAD_TIMEOUT, LearnerFunction
 
 __all__ = ["LOAD_TIMEOUT", "Failure", "LearnerFunction", "Mismatch", "Prose", "check", "recording_transcripts"]
-
-
-def recording_transcripts(request):
-    """Whether this run records every check's wire traffic (``--verbose``): calls that run beside
-    other checks would then show up in those checks' transcripts, so they run in their own."""
-    from grader.engine.plugin import GradingPlugin
-
-    return any(isinstance(plugin, GradingPlugin) and plugin.verbose
-               for plugin in request.config.pluginmanager.get_plugins())

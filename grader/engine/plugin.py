@@ -8,19 +8,22 @@ loaded or the server does not start, the check that found out fails with the rea
 later check of that exercise is skipped at once with that one reason.
 """
 
+import dataclasses
 import os
 import time
 from pathlib import Path
 
 import pytest
 
+from grader.engine.catalog import CheckInfo, check_id, selected_checks
+from grader.engine.transcript import recording
 from grader.failures import Failure, NotStarted
 from grader.learner.process import ForkedCall, LearnerFunction, LearnerProcess
 from grader.learner.server import LearnerServer
 from grader.peers.net import without_ports
-from grader.results import ERROR, FAILED, NOT_STARTED, PASSED, SKIPPED, CheckResult, ExerciseResult, exercise_status
-from grader.engine.catalog import selected_checks
-from grader.engine.transcript import recording
+from grader.quoting import inline
+from grader.results import (ERROR, FAILED, NOT_STARTED, PASSED, SKIPPED, CheckResult, ExerciseResult, FailureDetails,
+                            exercise_status)
 
 PORT_ATTEMPTS = 3  # tries at a free port before "address in use" is the learner's problem
 EXERCISE_BUDGET = 90.0  # seconds for all checks of one exercise; later checks are skipped after it
@@ -47,7 +50,7 @@ class ExerciseRun:
         self.checks = []
         self.started = None
         self.finished = None  # when its last check ended
-        self.deaths = {}  # check node id -> how the server ended during or just after it
+        self.deaths = {}  # check node id -> a Failure: how the server ended during or just after it
 
     def fresh_server(self):
         """A newly started server for one check.
@@ -85,8 +88,13 @@ class ExerciseRun:
 
     def loaded_function(self):
         if self.function is None:
-            self.function = LearnerFunction(self.path, self.exercise.function, self.exercise.name)
+            self.function = self.new_function()
         return self.function
+
+    def new_function(self):
+        """A LearnerFunction of its own (not yet loaded), for a call beside the others: its
+        caller closes it (grader/engine/background.py)."""
+        return LearnerFunction(self.path, self.exercise.function, self.exercise.name)
 
     def close(self):
         self.stop_server()
@@ -97,21 +105,33 @@ class ExerciseRun:
             self.function.close()
 
 
-def _needs(item):
-    marker = item.get_closest_marker("check")
-    return marker.kwargs.get("needs", ()) if marker else ()
+def _exercise_name(item):
+    return Path(str(item.fspath)).parent.name
 
 
-def _first_per_module(items):
-    seen = {}
+def check_infos(items):
+    """A CheckInfo for every item (by node id), read from its ``check`` marker: the same as the
+    catalog reads from the source (grader/engine/catalog.py), the needs resolved to ids."""
+    sentences = {}
+    infos = {}
     for item in items:
-        seen.setdefault(str(item.fspath), item)
-    return list(seen.values())
+        marker = item.get_closest_marker("check")
+        function = getattr(item, "originalname", item.name)
+        exercise = _exercise_name(item)
+        kwargs = marker.kwargs if marker else {}
+        needs_ids = tuple(check_id(exercise, name) for name in kwargs.get("needs", ()))
+        info = CheckInfo(kwargs.get("sentence", item.name), float(kwargs.get("points", 0.0)), kwargs.get("hint"),
+                         tuple(sentences.get(n, n) for n in needs_ids), check_id(exercise, function), needs_ids)
+        sentences[info.id] = info.name
+        infos[item.nodeid] = info
+    return infos
 
 
-def _sentence(item):
-    marker = item.get_closest_marker("check")
-    return marker.kwargs["sentence"] if marker else item.name
+def recording_transcripts(request):
+    """Whether this run records every check's wire traffic (``--verbose``): calls that run beside
+    other checks would then show up in those checks' transcripts, so they run in their own."""
+    return any(isinstance(plugin, GradingPlugin) and plugin.verbose
+               for plugin in request.config.pluginmanager.get_plugins())
 
 
 class GradingPlugin:
@@ -123,16 +143,23 @@ class GradingPlugin:
         self.runs = {exercise.name: ExerciseRun(exercise, tree) for exercise in exercises}
         self._phases = {}
         self._transcripts = {}
+        self._infos = {}  # node id -> CheckInfo
 
     def pytest_collection_modifyitems(self, session, config, items):
-        """With a focus, run only the checks it selects and the checks those depend on."""
+        """Know every check by id; with a focus, run only the checks it selects and the checks
+        those depend on."""
+        self._infos = check_infos(items)
         if not self.focus:
             return
-        names = [_sentence(item) for item in items]
-        keep = set(selected_checks(names, self.focus, {_sentence(i): _needs(i) for i in items},
-                                   first_of={_sentence(i) for i in _first_per_module(items)}))
-        config.hook.pytest_deselected(items=[i for i in items if _sentence(i) not in keep])
-        items[:] = [i for i in items if _sentence(i) in keep]
+        keep = set()
+        for exercise in dict.fromkeys(_exercise_name(i) for i in items):
+            infos = [self._infos[i.nodeid] for i in items if _exercise_name(i) == exercise]
+            keep.update(selected_checks(infos, self.focus))
+        config.hook.pytest_deselected(items=[i for i in items if self._infos[i.nodeid].id not in keep])
+        items[:] = [i for i in items if self._infos[i.nodeid].id in keep]
+
+    def info(self, item):
+        return self._infos.get(item.nodeid) or check_infos([item])[item.nodeid]
 
     def results(self):
         """An ExerciseResult for every exercise that ran."""
@@ -149,7 +176,7 @@ class GradingPlugin:
         return out
 
     def _run_of(self, item):
-        return self.runs[Path(str(item.fspath)).parent.name]
+        return self.runs[_exercise_name(item)]
 
     # -- fixtures ---------------------------------------------------------------------------
 
@@ -171,9 +198,9 @@ class GradingPlugin:
         server = self._start(exercise, request, exercise.fresh_server)
         yield server
         if not server.alive():
-            exercise.deaths[request.node.nodeid] = server.died_message("during this check").render()
+            exercise.deaths[request.node.nodeid] = server.died_message("during this check")
         elif note := server.limit_note():  # a thread of the server died of a limit; the server runs on
-            exercise.deaths[request.node.nodeid] = note
+            exercise.deaths[request.node.nodeid] = Failure(note)
         exercise.stop_server()
 
     @pytest.fixture
@@ -193,7 +220,7 @@ class GradingPlugin:
             run.blocked = "not started"
             raise
         except Failure:
-            run.blocked = f"skipped because \u201c{_sentence(request.node)}\u201d failed"
+            run.blocked = f"skipped because \u201c{self.info(request.node).name}\u201d failed"
             raise
 
     # -- hooks ------------------------------------------------------------------------------
@@ -207,14 +234,15 @@ class GradingPlugin:
             run.deadline = now + self.budget
         if run.blocked:
             pytest.skip(run.blocked)
-        earlier = {check.name: check for check in run.checks}
-        for needs in _needs(item):
+        earlier = {check.id: check for check in run.checks}
+        info = self.info(item)
+        for needs in info.needs_ids:
             if needs not in earlier:
-                raise ValueError(f"check {_sentence(item)!r} needs {needs!r}, which is not an earlier check")
+                raise ValueError(f"check {info.id} needs {needs}, which is not an earlier check")
             if earlier[needs].status == SKIPPED:  # say the first cause, not the chain
                 pytest.skip(earlier[needs].message)
             if earlier[needs].status != PASSED:
-                pytest.skip(f"skipped because \u201c{needs}\u201d did not pass")
+                pytest.skip(f"skipped because \u201c{earlier[needs].name}\u201d did not pass")
         if now > run.deadline:
             pytest.skip(f"skipped: this exercise's checks used up their {self.budget:g} s")
 
@@ -232,8 +260,7 @@ class GradingPlugin:
     def pytest_runtest_makereport(self, item, call):
         yield
         phases = self._phases.setdefault(item.nodeid, [])
-        marker = item.get_closest_marker("check")
-        phases.append(_verdict(call, marker.kwargs.get("hint") if marker else None))
+        phases.append(_verdict(call, self.info(item).hint))
         if call.excinfo is not None and isinstance(call.excinfo.value, NotStarted):
             run = self._run_of(item)  # raised from a call inside a check, not only at start
             run.not_started, run.blocked = True, "not started"
@@ -241,31 +268,60 @@ class GradingPlugin:
             self._finish(item, self._phases.pop(item.nodeid))
 
     def _finish(self, item, phases):
-        marker = item.get_closest_marker("check")
-        points = float(marker.kwargs["points"]) if marker else 0.0
-        hint = marker.kwargs.get("hint") if marker else None
-        failed = [p for p in phases if p[0] in (FAILED, ERROR)]
-        status, message, _ = (failed or [p for p in phases if p[0] == SKIPPED] or [(PASSED, "", 0)])[0]
+        info = self.info(item)
+        failed = [p for p in phases if p.status in (FAILED, ERROR)]
+        verdict = (failed or [p for p in phases if p.status == SKIPPED] or [Verdict(PASSED)])[0]
+        status, message, details = verdict.status, verdict.message, verdict.failure
         if len(failed) > 1:
-            message = "\n".join(p[1] for p in failed)
+            message = "\n".join(p.message for p in failed)
         run = self._run_of(item)
         run.finished = time.monotonic()
         death = run.deaths.get(item.nodeid)
-        if status == FAILED and death and death.splitlines()[0] not in message:
-            message += "\n" + death
-        message = without_ports(message)
-        duration = sum(p[2] for p in phases)
+        if status == FAILED and death and death.render().splitlines()[0] not in message:
+            message += "\n" + death.render()
+            details = _with_death(details, death)
+        duration = sum(p.duration for p in phases)
         transcript = self._transcripts.pop(item.nodeid, []) if self.verbose else None
-        run.checks.append(CheckResult(_sentence(item), status, points, message, hint, duration, transcript))
+        run.checks.append(CheckResult(info.name, status, info.points, without_ports(message), info.hint, duration,
+                                      transcript, id=info.id, failure=_without_ports(details)))
         if self.stop_early and status in (FAILED, ERROR) and not run.blocked:
             run.blocked = STOPPED_EARLY.format(run.exercise.name)
 
 
+@dataclasses.dataclass
+class Verdict:
+    """What one phase (setup, call, teardown) of a check came to."""
+
+    status: str
+    message: str = ""
+    duration: float = 0.0
+    failure: FailureDetails | None = None
+
+
+def _with_death(details, death):
+    """A check's failure with how the server ended during it: its summary added to the note, its
+    output, traceback and line where the check's own failure has none."""
+    ended = FailureDetails(**death.fields())
+    if details is None:
+        return ended
+    note = "\n".join(part for part in (details.note, ended.summary) if part)
+    return dataclasses.replace(details, note=note, output=details.output or ended.output,
+                               traceback=details.traceback or ended.traceback, line=details.line or ended.line)
+
+
+def _without_ports(details):
+    """``details`` with the ports the grader chose written as PORT (as in the message)."""
+    if details is None:
+        return None
+    return dataclasses.replace(details, **{f.name: without_ports(value) for f in dataclasses.fields(details)
+                                           if isinstance(value := getattr(details, f.name), str)})
+
+
 def _verdict(call, hint):
-    """(status, message, duration) for one phase of a check; ``hint`` is the check's own."""
+    """The Verdict of one phase of a check; ``hint`` is the check's own."""
     duration = call.duration
     if call.excinfo is None:
-        return (PASSED, "", duration)
+        return Verdict(PASSED, "", duration)
     exc = call.excinfo.value
     if isinstance(exc, BaseExceptionGroup):  # Hypothesis: a failure that did not always happen
         failures = [e for e in exc.exceptions if isinstance(e, Failure)]
@@ -274,22 +330,24 @@ def _verdict(call, hint):
             exc.note = (exc.note + "\n" if exc.note else "") + \
                 "This failure did not happen every time the same input was tried."
     if isinstance(exc, NotStarted):
-        return (SKIPPED, "not started", duration)
+        return Verdict(SKIPPED, "not started", duration)
     if isinstance(exc, pytest.skip.Exception):
-        return (SKIPPED, str(exc.msg), duration)
+        return Verdict(SKIPPED, str(exc.msg), duration)
     if isinstance(exc, Failure):
         exc.hint = exc.hint or hint
-        return (FAILED, _with_hypothesis_note(exc), duration)
+        details = FailureDetails(**exc.fields())
+        message = exc.render()
+        if any(note.startswith(("Falsifying example", "Failing test case")) for note in getattr(exc, "__notes__", [])):
+            message += "\n" + HYPOTHESIS_NOTE
+            details.note = "\n".join(part for part in (details.note, HYPOTHESIS_NOTE) if part)
+        return Verdict(FAILED, message, duration, details)
     if isinstance(exc, pytest.fail.Exception) and str(exc.msg).startswith("Timeout"):
-        return (FAILED, "This check did not finish within its time limit "
-                        f"({str(exc.msg).split()[1].lstrip('>')}), so it was stopped.", duration)
-    text = f"{type(exc).__name__}: {exc}"
-    return (ERROR, f"The grader failed while running this check: {text}\n{INTERNAL_ERROR_HINT}", duration)
+        summary = ("This check did not finish within its time limit "
+                   f"({str(exc.msg).split()[1].lstrip('>')}), so it was stopped.")
+        return Verdict(FAILED, summary, duration, FailureDetails(summary))
+    summary = f"The grader failed while running this check: {type(exc).__name__}: {exc}"
+    return Verdict(ERROR, f"{summary}\n{INTERNAL_ERROR_HINT}", duration,
+                   FailureDetails(inline(summary), hint=INTERNAL_ERROR_HINT))
 
 
-def _with_hypothesis_note(failure):
-    notes = getattr(failure, "__notes__", [])
-    message = failure.render()
-    if any(note.startswith(("Falsifying example", "Failing test case")) for note in notes):
-        message += "\n(Hypothesis tried many inputs; this is the smallest failing one it found.)"
-    return message
+HYPOTHESIS_NOTE = "(Hypothesis tried many inputs; this is the smallest failing one it found.)"

@@ -277,7 +277,7 @@ class LearnerProcess(_Watched):
         if event["event"] == "load_error":
             where = f"{name}, line {event['line']}" if event.get("line") else name
             return Failure(
-                f"Importing {where} raised {event['type']}: {event['message']}",
+                f"Importing {where} raised {event['type']}: {event['message']}", line=event.get("line"),
                 note="Traceback (your code):\n" + event["traceback"].rstrip(),
                 hint="Run `python " + str(self.path) + "` yourself to see the same error.")
         if self.exit_status(wait=1.0) in (None, CHANNEL_LOST):

@@ -367,7 +367,7 @@ def check_replies(learner, waiting_calls):
 @check("removes only the final \\n from each reply", points=1,
        hint="Cut each reply at its \\n and drop that one byte only: strip() also removes spaces and tabs, "
             "and str.splitlines() also splits at \\x0c, \\x85 and U+2028.",
-       needs="returns the reply to each message, in order, as str")
+       needs=check_replies)
 def check_only_newline_removed(learner):
     expect_replies(run(learner, ["  two spaces  ", "\ttab\t", "form\x0cfeed", "line\u2028separator",
                                  "next\x85line", ""]))
@@ -404,7 +404,7 @@ def check_one_connection(learner):
 @check("reads a reply that arrives one byte at a time", points=1,
        hint="One recv() is not one reply: recv() returns whatever has arrived, even 1 byte. Keep receiving "
             "into a buffer until it holds a \\n.",
-       needs="returns the reply to each message, in order, as str")
+       needs=check_replies)
 def check_byte_by_byte(learner):
     # Without a pause the kernel joins most pieces again before the client reads; 2 ms between
     # sends lets a client blocked in recv() see the first byte alone, every run.
@@ -414,7 +414,7 @@ def check_byte_by_byte(learner):
 @check("decodes a character cut between two reads", points=1,
        hint="A recv() can end in the middle of a character: b'1 \\xe2' cannot be decoded alone. Buffer "
             "bytes and decode whole lines, or use codecs.getincrementaldecoder(\"utf-8\")().",
-       needs="returns the reply to each message, in order, as str")
+       needs=check_replies)
 def check_cut_character(learner):
     # Every reply is cut after the first byte of each of its multi-byte characters (2, 3 and 4
     # bytes long; the arrow is one): 6 cuts, each followed by a pause, so a client decoding each
@@ -425,7 +425,7 @@ def check_cut_character(learner):
 @check("finds several replies that arrive in one read", points=1,
        hint="One recv() can hold the end of one reply and the start of the next: keep the bytes after the "
             "\\n in your buffer for the next reply; never throw them away.",
-       needs="returns the reply to each message, in order, as str")
+       needs=check_replies)
 def check_several_in_one_read(learner):
     # The server holds replies until all 4 lines are in (at most 10 ms after the first waiting one),
     # then sends their 32 bytes in pieces of 12, 14 and 6, 10 ms apart: the first piece holds reply 1
@@ -450,7 +450,7 @@ PROPERTY_PAUSE = 0.0
             "each recv() returns.",
        # The fixed checks above report the usual framing bugs with a readable probe; the property
        # runs as well and shows the smallest messages and cut it found for the same bug.
-       needs="returns the reply to each message, in order, as str")
+       needs=check_replies)
 def check_any_messages(learner):
     unfinished = []  # a call that waited for its timeout or the bound: reported as it is, never shrunk
 
@@ -501,7 +501,7 @@ def check_no_messages(learner):
 @check("closes the connection before returning", points=0.5,
        hint="Close the socket when you are done: `with socket.create_connection(...) as sock:` closes it "
             "however the function ends.",
-       needs="returns the reply to each message, in order, as str")
+       needs=check_replies)
 def check_closes(learner):
     trial = run(learner, ["hello"], wait_closed=STILL_OPEN)
     expect_replies(trial)
@@ -513,7 +513,7 @@ def check_closes(learner):
 @check("raises ConnectionError when the server hangs up early", points=1,
        hint="recv() returning b'' means the server closed the connection: if replies are still missing, "
             "raise ConnectionError.",
-       needs="returns the reply to each message, in order, as str")
+       needs=check_replies)
 def check_hang_up(learner):
     trial = run(learner, ["one", "two", "three"], limit=1.5, close_after=1)
     expected = Prose("ConnectionError (the server closed before replying to every message)")
@@ -532,7 +532,7 @@ def check_hang_up(learner):
 @check("sends and receives messages of hundreds of KiB and more", points=0.5,
        hint="Use sendall(): send() may send only part of a large message and returns how much it sent. "
             "And read until the \\n, however many recv() calls that takes.",
-       needs="returns the reply to each message, in order, as str")
+       needs=check_replies)
 def check_big_messages(waiting_calls):
     trial = waiting_calls.take("check_big_messages")
     expect_replies(trial, note=big_note(trial), keyed=False)
@@ -555,7 +555,7 @@ def big_note(trial):
 @check("raises TimeoutError when the server goes silent", points=1,
        hint="Without a timeout recv() waits forever. Pass timeout=timeout to socket.create_connection (not a "
             "number of your own) and let the TimeoutError leave your function.",
-       needs="returns the reply to each message, in order, as str")
+       needs=check_replies)
 def check_timeout(waiting_calls):
     trial = waiting_calls.take("check_timeout")
     expected = Prose(f"TimeoutError, about {STALL_TIMEOUT:g} s after the server went silent")
@@ -586,7 +586,7 @@ def waited_in_silence(trial):
 @check("keeps waiting while a slow reply keeps coming", points=0.5,
        hint="timeout bounds each wait for more data, not the whole call: a server that keeps sending within "
             "timeout is never a timeout. Use the timeout argument as the socket timeout.",
-       needs="returns the reply to each message, in order, as str")
+       needs=check_replies)
 def check_slow_reply(waiting_calls):
     trial = waiting_calls.take("check_slow_reply")
     if trial.raised_a("TimeoutError"):
