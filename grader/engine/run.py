@@ -19,6 +19,7 @@ from pathlib import Path
 from grader.engine import interrupt
 from grader.engine.catalog import KATAS_DIR, checks_in, module_of, selected_checks
 from grader.learner.source import inspect_file
+from grader.peers import run_state
 from grader.quoting import inline, printable
 from grader.results import (FAILED, INTERRUPTED, MISSING, NOT_STARTED, SKIPPED, CheckResult, ExerciseResult,
                             FailureDetails, Report)
@@ -47,7 +48,16 @@ def grade(tree, exercises, focus=None, verbose=False, stop_early=False):
     """Grade ``exercises`` of ``tree``; ``focus`` keeps only the checks whose sentence contains it
     (and the checks they depend on); ``verbose`` records every check's wire transcript;
     ``stop_early`` skips an exercise's remaining checks after its first failure.
-    Ctrl-C raises ``Interrupted`` with the partial report."""
+    Ctrl-C raises ``Interrupted`` with the partial report.
+
+    Each call is one run with a state of its own (the ports it chose, the learner programs it
+    started: grader/peers/run_state.py), so grading again in one process (``grader watch``)
+    carries nothing over."""
+    with run_state.fresh():
+        return _grade(tree, exercises, focus, verbose, stop_early)
+
+
+def _grade(tree, exercises, focus, verbose, stop_early):
     started = time.monotonic()
     tree = Path(tree)
     results = {}
