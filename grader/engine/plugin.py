@@ -181,8 +181,12 @@ class GradingPlugin:
     # -- fixtures ---------------------------------------------------------------------------
 
     @pytest.fixture(scope="module")
-    def exercise(self, request):
-        run = self.runs[Path(str(request.fspath)).parent.name]
+    @staticmethod
+    def exercise(request):
+        """The ExerciseRun of the check module (a static method: pytest deprecates module-scoped
+        fixtures that are instance methods; the plugin is found through the config)."""
+        plugin = next(p for p in request.config.pluginmanager.get_plugins() if isinstance(p, GradingPlugin))
+        run = plugin.runs[Path(str(request.fspath)).parent.name]
         yield run
         run.close()
 
