@@ -24,6 +24,7 @@ The policy, one for every exercise:
 
 import threading
 import time
+from dataclasses import dataclass
 
 import pytest
 
@@ -46,18 +47,18 @@ class BackgroundCall:
         self.kwargs = kwargs
 
 
+@dataclass
 class _Running:
     """A planned call on its way: its child, its thread and what came of it."""
 
-    def __init__(self, name, planned, function):
-        self.name = name
-        self.planned = planned
-        self.function = function
-        self.thread = None
-        self.result = None
-        self.error = None
-        self.deferred = False  # the first call's load failed: this one runs when taken
-        self.cancelled = False  # close() stops it: it is not started, or no longer waited for
+    name: str
+    planned: BackgroundCall
+    function: object  # a LearnerFunction of its own
+    thread: threading.Thread | None = None
+    result: object = None
+    error: BaseException | None = None
+    deferred: bool = False  # the first call's load failed: this one runs when taken
+    cancelled: bool = False  # close() stops it: it is not started, or no longer waited for
 
 
 class BackgroundCalls:
