@@ -5,7 +5,7 @@ a ``Report``, so the score in the terminal and the score a platform records cann
 Scores are derived (summed from checks), never stored twice.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 PASSED, FAILED, ERROR, SKIPPED = "passed", "failed", "error", "skipped"
 NOT_STARTED, MISSING = "not_started", "missing"
@@ -38,6 +38,11 @@ class FailureDetails:
 
     def to_json(self):
         return {key: getattr(self, key) for key in _FAILURE_KEYS}
+
+    def with_text(self, change):
+        """A copy with ``change`` applied to every text field (the ports written as PORT)."""
+        return replace(self, **{key: change(value) for key in _FAILURE_KEYS
+                                if isinstance(value := getattr(self, key), str)})
 
     @classmethod
     def from_json(cls, data):

@@ -9,12 +9,15 @@ module: write them as literals or module constants (``hint=SLOW_HINT``), not as 
 A check is identified by its function (its id is ``<exercise>.<function name>``). ``needs``
 names the earlier checks this one depends on, by function (``needs=check_get``, or a tuple of
 them); a sentence is still accepted. When one of them did not pass, this one is skipped with
-that reason instead of failing for it again. The marker carries them as function names.
+that reason instead of failing for it again. The marker carries them as function names;
+``check_infos`` reads the markers of collected items back as the catalog's CheckInfo.
 """
+
+from pathlib import Path
 
 import pytest
 
-from grader.engine.catalog import as_needs
+from grader.engine.catalog import CheckInfo, as_needs, check_id
 
 DEFAULT_TIMEOUT = 30  # seconds; pytest-timeout's last guard, behind every socket deadline
 SENTENCE = "__netkata_sentence__"  # on a check function: its sentence, so a later needs= can find it
@@ -40,3 +43,21 @@ def _function_name(needed, function):
         if callable(value) and getattr(value, SENTENCE, None) == needed:
             return value.__name__
     raise ValueError(f"{function.__name__}: needs={needed!r} is the sentence of no earlier check")
+
+
+def check_infos(items):
+    """A CheckInfo for every item (by node id), read from its ``check`` marker: the same as the
+    catalog reads from the source (grader/engine/catalog.py), the needs resolved to ids."""
+    sentences = {}
+    infos = {}
+    for item in items:
+        marker = item.get_closest_marker("check")
+        function = getattr(item, "originalname", item.name)
+        exercise = Path(str(item.fspath)).parent.name  # the kata's folder
+        kwargs = marker.kwargs if marker else {}
+        needs_ids = tuple(check_id(exercise, name) for name in kwargs.get("needs", ()))
+        info = CheckInfo(kwargs.get("sentence", item.name), float(kwargs.get("points", 0.0)), kwargs.get("hint"),
+                         tuple(sentences.get(n, n) for n in needs_ids), check_id(exercise, function), needs_ids)
+        sentences[info.id] = info.name
+        infos[item.nodeid] = info
+    return infos

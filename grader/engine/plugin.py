@@ -8,22 +8,21 @@ loaded or the server does not start, the check that found out fails with the rea
 later check of that exercise is skipped at once with that one reason.
 """
 
-import dataclasses
 import os
 import time
 from pathlib import Path
 
 import pytest
 
-from grader.engine.catalog import CheckInfo, check_id, selected_checks
+from grader.engine.catalog import selected_checks
+from grader.engine.check import check_infos
 from grader.engine.transcript import recording
+from grader.engine.verdict import INTERNAL_ERROR_HINT, combined, verdict
 from grader.failures import Failure, NotStarted
 from grader.learner.process import ForkedCall, LearnerFunction, LearnerProcess
 from grader.learner.server import LearnerServer
 from grader.peers.net import without_ports
-from grader.quoting import inline
-from grader.results import (ERROR, FAILED, NOT_STARTED, PASSED, SKIPPED, CheckResult, ExerciseResult, FailureDetails,
-                            exercise_status)
+from grader.results import ERROR, FAILED, NOT_STARTED, PASSED, SKIPPED, CheckResult, ExerciseResult, exercise_status
 
 PORT_ATTEMPTS = 3  # tries at a free port before "address in use" is the learner's problem
 EXERCISE_BUDGET = 90.0  # seconds for all checks of one exercise; later checks are skipped after it
@@ -31,8 +30,7 @@ EXERCISE_BUDGET = 90.0  # seconds for all checks of one exercise; later checks a
 STOPPED_EARLY = ("skipped: grader watch stops at the first failure, so that you hear back sooner "
                  "(grader {} runs every check)")
 
-INTERNAL_ERROR_HINT = ("This is a bug in the grader, not in your code. Please report it with the "
-                       "message above.")
+__all__ = ["INTERNAL_ERROR_HINT", "ExerciseRun", "GradingPlugin", "recording_transcripts"]
 
 
 class ExerciseRun:
@@ -107,24 +105,6 @@ class ExerciseRun:
 
 def _exercise_name(item):
     return Path(str(item.fspath)).parent.name
-
-
-def check_infos(items):
-    """A CheckInfo for every item (by node id), read from its ``check`` marker: the same as the
-    catalog reads from the source (grader/engine/catalog.py), the needs resolved to ids."""
-    sentences = {}
-    infos = {}
-    for item in items:
-        marker = item.get_closest_marker("check")
-        function = getattr(item, "originalname", item.name)
-        exercise = _exercise_name(item)
-        kwargs = marker.kwargs if marker else {}
-        needs_ids = tuple(check_id(exercise, name) for name in kwargs.get("needs", ()))
-        info = CheckInfo(kwargs.get("sentence", item.name), float(kwargs.get("points", 0.0)), kwargs.get("hint"),
-                         tuple(sentences.get(n, n) for n in needs_ids), check_id(exercise, function), needs_ids)
-        sentences[info.id] = info.name
-        infos[item.nodeid] = info
-    return infos
 
 
 def recording_transcripts(request):
@@ -264,7 +244,7 @@ class GradingPlugin:
     def pytest_runtest_makereport(self, item, call):
         yield
         phases = self._phases.setdefault(item.nodeid, [])
-        phases.append(_verdict(call, self.info(item).hint))
+        phases.append(verdict(call, self.info(item).hint))
         if call.excinfo is not None and isinstance(call.excinfo.value, NotStarted):
             run = self._run_of(item)  # raised from a call inside a check, not only at start
             run.not_started, run.blocked = True, "not started"
@@ -273,85 +253,12 @@ class GradingPlugin:
 
     def _finish(self, item, phases):
         info = self.info(item)
-        failed = [p for p in phases if p.status in (FAILED, ERROR)]
-        verdict = (failed or [p for p in phases if p.status == SKIPPED] or [Verdict(PASSED)])[0]
-        status, message, details = verdict.status, verdict.message, verdict.failure
-        if len(failed) > 1:
-            message = "\n".join(p.message for p in failed)
         run = self._run_of(item)
         run.finished = time.monotonic()
-        death = run.deaths.get(item.nodeid)
-        if status == FAILED and death and death.render().splitlines()[0] not in message:
-            message += "\n" + death.render()
-            details = _with_death(details, death)
-        duration = sum(p.duration for p in phases)
+        status, message, failure = combined(phases, run.deaths.get(item.nodeid))
         transcript = self._transcripts.pop(item.nodeid, []) if self.verbose else None
-        run.checks.append(CheckResult(info.name, status, info.points, without_ports(message), info.hint, duration,
-                                      transcript, id=info.id, failure=_without_ports(details)))
+        run.checks.append(CheckResult(info.name, status, info.points, without_ports(message), info.hint,
+                                      sum(p.duration for p in phases), transcript, id=info.id,
+                                      failure=failure and failure.with_text(without_ports)))
         if self.stop_early and status in (FAILED, ERROR) and not run.blocked:
             run.blocked = STOPPED_EARLY.format(run.exercise.name)
-
-
-@dataclasses.dataclass
-class Verdict:
-    """What one phase (setup, call, teardown) of a check came to."""
-
-    status: str
-    message: str = ""
-    duration: float = 0.0
-    failure: FailureDetails | None = None
-
-
-def _with_death(details, death):
-    """A check's failure with how the server ended during it: its summary added to the note, its
-    output, traceback and line where the check's own failure has none."""
-    ended = FailureDetails(**death.fields())
-    if details is None:
-        return ended
-    note = "\n".join(part for part in (details.note, ended.summary) if part)
-    return dataclasses.replace(details, note=note, output=details.output or ended.output,
-                               traceback=details.traceback or ended.traceback, line=details.line or ended.line)
-
-
-def _without_ports(details):
-    """``details`` with the ports the grader chose written as PORT (as in the message)."""
-    if details is None:
-        return None
-    return dataclasses.replace(details, **{f.name: without_ports(value) for f in dataclasses.fields(details)
-                                           if isinstance(value := getattr(details, f.name), str)})
-
-
-def _verdict(call, hint):
-    """The Verdict of one phase of a check; ``hint`` is the check's own."""
-    duration = call.duration
-    if call.excinfo is None:
-        return Verdict(PASSED, "", duration)
-    exc = call.excinfo.value
-    if isinstance(exc, BaseExceptionGroup):  # Hypothesis: a failure that did not always happen
-        failures = [e for e in exc.exceptions if isinstance(e, Failure)]
-        if failures:
-            exc = failures[0]
-            exc.note = (exc.note + "\n" if exc.note else "") + \
-                "This failure did not happen every time the same input was tried."
-    if isinstance(exc, NotStarted):
-        return Verdict(SKIPPED, "not started", duration)
-    if isinstance(exc, pytest.skip.Exception):
-        return Verdict(SKIPPED, str(exc.msg), duration)
-    if isinstance(exc, Failure):
-        exc.hint = exc.hint or hint
-        details = FailureDetails(**exc.fields())
-        message = exc.render()
-        if any(note.startswith(("Falsifying example", "Failing test case")) for note in getattr(exc, "__notes__", [])):
-            message += "\n" + HYPOTHESIS_NOTE
-            details.note = "\n".join(part for part in (details.note, HYPOTHESIS_NOTE) if part)
-        return Verdict(FAILED, message, duration, details)
-    if isinstance(exc, pytest.fail.Exception) and str(exc.msg).startswith("Timeout"):
-        summary = ("This check did not finish within its time limit "
-                   f"({str(exc.msg).split()[1].lstrip('>')}), so it was stopped.")
-        return Verdict(FAILED, summary, duration, FailureDetails(summary))
-    summary = f"The grader failed while running this check: {type(exc).__name__}: {exc}"
-    return Verdict(ERROR, f"{summary}\n{INTERNAL_ERROR_HINT}", duration,
-                   FailureDetails(inline(summary), hint=INTERNAL_ERROR_HINT))
-
-
-HYPOTHESIS_NOTE = "(Hypothesis tried many inputs; this is the smallest failing one it found.)"

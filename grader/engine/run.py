@@ -21,6 +21,7 @@ from grader.engine.catalog import KATAS_DIR, checks_in, module_of, selected_chec
 from grader.learner.source import inspect_file
 from grader.peers import run_state
 from grader.quoting import inline, printable
+from grader.track import BY_NAME
 from grader.results import (FAILED, INTERRUPTED, MISSING, NOT_STARTED, SKIPPED, CheckResult, ExerciseResult,
                             FailureDetails, Report)
 
@@ -101,11 +102,11 @@ def _with_checks_not_run(result, exercise, tree, focus, verbose):
     lost would have been skipped as "not started" anyway."""
     if result is None:
         result = ExerciseResult(exercise.name, FAILED, [], str(exercise.file_in(tree)))
-    ran = {check.id: check for check in result.checks}
+    ran = {check.id or check.name: check for check in result.checks}  # (a result made by hand may lack ids)
     not_started = result.status == NOT_STARTED
     checks = []
     for info in focused_checks(exercise, focus):
-        check = ran.pop(info.id, None)
+        check = ran.pop(info.id, None) or ran.pop(info.name, None)
         if check is None:
             check = CheckResult(info.name, SKIPPED, info.points, "not started" if not_started else INTERRUPTED,
                                 hint=info.hint, transcript=[] if verbose else None, id=info.id)
@@ -117,8 +118,9 @@ def _with_checks_not_run(result, exercise, tree, focus, verbose):
 
 
 def focused_checks(exercise, focus):
-    """The catalog's checks of an exercise that a focus keeps (all of them without one)."""
-    infos = checks_in(module_of(exercise))
+    """The catalog's checks of an exercise (an Exercise, or its name) that a focus keeps (all of
+    them without one)."""
+    infos = checks_in(module_of(BY_NAME[exercise] if isinstance(exercise, str) else exercise))
     if not focus or not infos:
         return list(infos)
     kept = set(selected_checks(infos, focus))

@@ -253,21 +253,26 @@ def test_every_run_forgets_its_ports_and_stops_its_programs(pytester, monkeypatc
 WAITING = '''
     import time
 
-    from grader.authoring import BackgroundCall, Failure, background_calls, check
+    from grader.authoring import BackgroundCall, Failure, background_calls, check, recording_transcripts
 
     def call(learner, seconds, *, limit):
         return learner.call(seconds, limit=limit).value
 
     WAITING = {
         "check_first": BackgroundCall(call, 0.3, limit=5),
-        "check_second": BackgroundCall(call, 0.3, limit=5),
+        "check_second": BackgroundCall(call, 0.31, limit=5),
         "check_never_taken": BackgroundCall(call, 30, limit=60),
     }
     waiting_calls = background_calls(WAITING)
 
     @check("loads", points=1)
-    def check_loads(learner, waiting_calls):
+    def check_loads(learner, waiting_calls, exercise, request):
         assert learner.call(0, limit=5).returned
+        if not recording_transcripts(request):  # the calls began beside this check: wait until they have
+            deadline = time.monotonic() + 20
+            while not all((exercise.path.parent / f"began {s}").exists() for s in (0.3, 0.31, 30)):
+                assert time.monotonic() < deadline
+                time.sleep(0.01)
 
     @check("first", points=1)
     def check_first(waiting_calls):
@@ -287,6 +292,8 @@ SLEEPER = '''
 
     def solve(seconds):
         started = time.time()
+        if seconds:
+            open(f"began {seconds}", "w").close()
         time.sleep(seconds)
         return started
 '''
