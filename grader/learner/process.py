@@ -188,9 +188,11 @@ class _Watched:
         self.watch = limit_watch.for_this_run()
         self.watch.watch(self)
 
-    def _stopped(self):
+    def _unwatched(self):
         if self.watch is not None:
             self.watch.forget(self)
+
+    def _stopped(self):
         if self.run is not None:
             self.run.stopped(self)
 
@@ -329,8 +331,7 @@ class LearnerProcess(_Watched):
         """Stop the child and everything it started: freeze the whole tree, then kill it."""
         if self.proc is None:
             return
-        if self.watch is not None:
-            self.watch.forget(self)
+        self._unwatched()
         if (pid := self._own_pid()) is not None:
             procfs.stop_tree(pid)  # all it started, daemons in sessions of their own too
         self._signal(signal.SIGKILL)  # the group's other members, if the leader is gone
@@ -514,8 +515,7 @@ class ForkedCall(_Watched):
                 or limits_module.from_exit_status(self.status))
 
     def stop(self):
-        if self.watch is not None:
-            self.watch.forget(self)
+        self._unwatched()
         if (pid := self._own_pid()) is not None:
             procfs.stop_tree(pid)
             self.exit_status(wait=2.0)
