@@ -124,11 +124,17 @@ def _needed(value, earlier, node):
     raise NotConstant(f"needs={shown} names no earlier check of this module", node)
 
 
-def selected_checks(infos, focus):
-    """The ids of the checks a focus selects (sentence contains it, any case), in order, with the
-    checks they depend on and the exercise's first check (the dependency of every other)."""
-    chosen = {i.id for i in infos if focus.lower() in i.name.lower()}
-    if chosen:
+def matches(info, focus):
+    """Whether a focus (``grader --check TEXT``) selects this check: its sentence contains it, any case."""
+    return focus.lower() in info.name.lower()
+
+
+def selected_checks(infos, focus, keep_first=False):
+    """The ids of the checks of one exercise a focus selects, in order, with the checks they depend
+    on and the exercise's first check (the dependency of every other); ``keep_first``: the first
+    check even when the focus selects none of this exercise's (another exercise's it does)."""
+    chosen = {i.id for i in infos if matches(i, focus)}
+    if infos and (chosen or keep_first):
         chosen.add(infos[0].id)
     needs = {i.id: i.needs_ids for i in infos}
     pending = list(chosen)

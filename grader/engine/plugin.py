@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.engine.catalog import selected_checks
+from grader.engine.catalog import matches, selected_checks
 from grader.engine.check import check_infos
 from grader.engine.transcript import recording
 from grader.engine.verdict import INTERNAL_ERROR_HINT, combined, verdict
@@ -131,10 +131,13 @@ class GradingPlugin:
         self._infos = check_infos(items)
         if not self.focus:
             return
+        # When the focus selects a check of any exercise graded, every other one runs its first
+        # check too (as it always has): the learner hears whether that one starts.
+        anywhere = any(matches(info, self.focus) for info in self._infos.values())
         keep = set()
         for exercise in dict.fromkeys(_exercise_name(i) for i in items):
             infos = [self._infos[i.nodeid] for i in items if _exercise_name(i) == exercise]
-            keep.update(selected_checks(infos, self.focus))
+            keep.update(selected_checks(infos, self.focus, keep_first=anywhere))
         config.hook.pytest_deselected(items=[i for i in items if self._infos[i.nodeid].id not in keep])
         items[:] = [i for i in items if self._infos[i.nodeid].id in keep]
 

@@ -140,6 +140,24 @@ def test_a_focus_runs_the_checks_it_names_and_what_they_need(pytester):
     assert {c.status for c in result.checks} == {PASSED}
 
 
+def test_a_focus_on_one_exercise_still_runs_the_first_check_of_the_others(pytester):
+    adding, tree = kata(pytester, ADDING, "def solve(a, b):\n    return a + b\n")
+    other, _ = kata(pytester, '''
+        from grader.authoring import check
+
+        @check("starts", points=1)
+        def check_starts(learner):
+            pass
+
+        @check("goes on", points=1)
+        def check_goes_on(learner):
+            pass
+    ''', "def solve(a, b):\n    return a\n", name="other_kata")
+    report = run.grade(tree, [adding, other], focus="zero")
+    assert [[c.id for c in e.checks] for e in report.exercises] == [
+        ["fake_kata.check_adds", "fake_kata.check_zero"], ["other_kata.check_starts"]]
+
+
 def test_a_file_that_cannot_load_fails_the_first_check_at_its_line(pytester):
     exercise, tree = kata(pytester, ADDING, "x = 1\nraise ValueError('at import')\n\ndef solve(a, b):\n    pass\n")
     result = grade(exercise, tree)
