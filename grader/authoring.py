@@ -1,23 +1,17 @@
 """What a check module may use: the one surface between an exercise's checks and the engine.
 
-A kata's checks (``grader/katas/<exercise>/checks.py``) import the decorator, the failures and
-the learner-side handles from here, and protocol peers from ``grader.peers``; never the
-engine's or the learner layer's modules themselves (an import-linter contract in
-pyproject.toml says so), so the engine can change behind this surface without touching ten
-exercises.
+A kata's checks (``grader/katas/<exercise>/checks.py``) import the decorator, the failures, the
+learner-side handles and the background calls from here, and protocol peers from
+``grader.peers``; never the engine's or the learner layer's modules themselves (an
+import-linter contract in pyproject.toml says so), so the engine can change behind this surface
+without touching ten exercises.
 """
 
+from grader.engine.background import BackgroundCall, BackgroundCalls, background_calls
 from grader.engine.check import check
+from grader.engine.plugin import recording_transcripts
 from grader.failures import Failure, Mismatch, Prose
 from grader.learner.process import LOAD_TIMEOUT, LearnerFunction
 
-__all__ = ["LOAD_TIMEOUT", "Failure", "LearnerFunction", "Mismatch", "Prose", "check", "recording_transcripts"]
-
-
-def recording_transcripts(request):
-    """Whether this run records every check's wire traffic (``--verbose``): calls that run beside
-    other checks would then show up in those checks' transcripts, so they run in their own."""
-    from grader.engine.plugin import GradingPlugin
-
-    return any(isinstance(plugin, GradingPlugin) and plugin.verbose
-               for plugin in request.config.pluginmanager.get_plugins())
+__all__ = ["LOAD_TIMEOUT", "BackgroundCall", "BackgroundCalls", "Failure", "LearnerFunction", "Mismatch", "Prose",
+           "background_calls", "check", "recording_transcripts"]

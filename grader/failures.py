@@ -63,11 +63,12 @@ class Failure(Exception):
     hold newlines) has its newlines shown as ``\\n``. ``traceback`` and ``output`` are the
     learner's own text and are quoted behind a gutter. A ``note`` that starts with
     TRACEBACK_HEADING and a newline is taken as a traceback (learner.py and learner_server.py
-    pass a traceback that way).
+    pass a traceback that way). ``line`` is the line of the learner's file the failure is about
+    (where their code raised), when it is known: a GitHub annotation points there.
     """
 
     def __init__(self, summary, *, sent=None, received=None, expected=None, hint=None,
-                 reproduce=None, output=None, note=None, traceback=None):
+                 reproduce=None, output=None, note=None, traceback=None, line=None):
         super().__init__(summary)
         if traceback is None and note and note.startswith(TRACEBACK_HEADING + "\n"):
             note, traceback = None, note[len(TRACEBACK_HEADING) + 1:]
@@ -80,27 +81,48 @@ class Failure(Exception):
         self.output = output  # what the learner's program printed, when it matters
         self.note = note
         self.traceback = traceback  # the learner's traceback (their frames only), when it matters
+        self.line = line
+
+    def fields(self):
+        """Every field as the rendered failure shows it (``grader.results.FailureDetails``'s keys):
+        values as their repr or prose, learner text made printable, the summary on one line."""
+        def value(v):
+            return None if v is None else printable(v) if isinstance(v, Prose) else show(v)
+
+        def text(v):
+            return printable(v) if v else None
+
+        return {"summary": inline(self.summary), "sent": value(self.sent), "received": value(self.received),
+                "expected": value(self.expected), "note": text(self.note), "hint": text(self.hint),
+                "reproduce": text(self.reproduce), "output": _quoted(self.output),
+                "traceback": _quoted(self.traceback), "line": self.line}
 
     def lines(self):
         """The failure as labelled lines, in the order a learner reads them."""
-        rows = [inline(self.summary)]
-        for label, value in (("Sent", self.sent), ("Received", self.received), ("Expected", self.expected)):
-            if value is not None:
-                rows.append(f"{label + ':':<10}{printable(value) if isinstance(value, Prose) else show(value)}")
-        if self.note:
-            rows.append(printable(self.note))
+        shown = self.fields()
+        rows = [shown["summary"]]
+        for label in ("Sent", "Received", "Expected"):
+            if shown[label.lower()] is not None:
+                rows.append(f"{label + ':':<10}{shown[label.lower()]}")
+        if shown["note"]:
+            rows.append(shown["note"])
         if self.traceback:
             rows.extend(quote(TRACEBACK_HEADING, self.traceback))
         if self.output:
             rows.extend(quote(OUTPUT_HEADING, self.output))
-        if self.hint:
-            rows.append(f"Hint:     {printable(self.hint)}")
-        if self.reproduce:
-            rows.append(f"Try it:   {printable(self.reproduce)}")
+        if shown["hint"]:
+            rows.append(f"Hint:     {shown['hint']}")
+        if shown["reproduce"]:
+            rows.append(f"Try it:   {shown['reproduce']}")
         return rows
 
     def render(self):
         return "\n".join(self.lines())
+
+
+def _quoted(text):
+    """Learner text as a quoted block shows it, without the heading and gutter (None: nothing)."""
+    return printable(text).rstrip("\n") if text else None
 
 
 class Mismatch(Failure):

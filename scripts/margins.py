@@ -155,8 +155,9 @@ def limit_source(limit):
         if match is None:
             break
         expr, path = match.group(1), frame.f_code.co_filename
-        if expr == "call.limit":  # a WaitingCalls thread, named after its check
-            return f"{rel(path)}:WAITING[{threading.current_thread().name.rsplit('-', 1)[1]}]"
+        if expr == "planned.limit":  # a background call (grader/engine/background.py): its thread is named
+            kata = frame.f_locals["planned"].run.__code__.co_filename  # after its check; WAITING is the kata's
+            return f"{rel(kata)}:WAITING[{threading.current_thread().name.rsplit('-', 1)[1]}]"
         if re.fullmatch(r"[A-Z_][A-Z0-9_]*", expr):
             return defined_in(expr, path)
         if re.fullmatch(r"[\d.]+", expr):

@@ -22,11 +22,10 @@ import pytest
 
 from conftest import ROOT, run_grader
 from grader.cli import main as cli
-from grader.failures import Failure
+from grader.failures import Failure, Prose
 from grader.reports import FORMATS, github, junit
-from grader.reports.common import learner_output, line_of
-from grader.reports.load import NotAReport, report_from_json
-from grader.results import CheckResult, ExerciseResult, Report
+from grader.reports.load import NotAReport, failure_from_message, report_from_json
+from grader.results import CheckResult, ExerciseResult, FailureDetails, Report
 from report_schemas import validate_gradescope, validate_junit
 
 GOLDEN = ROOT / "tests" / "golden"
@@ -44,42 +43,56 @@ HOSTILE_OUTPUT = "\n".join([
 ])
 
 
+def failed(name, max_score, failure, duration, check_id):
+    """A failed check as the grader makes one: the message rendered from the Failure, its fields kept."""
+    return CheckResult(name, "failed", max_score, failure.render(), duration=duration, id=check_id,
+                       failure=FailureDetails(**failure.fields()))
+
+
 def fixed_report():
     crash = Failure(
         "Your server stopped: serve('127.0.0.1', 40123) raised ConnectionResetError at line 14 "
         "after a client reset its connection.",
         note="Traceback (your code):\n  File \"echo_server.py\", line 14, in serve",
-        output=HOSTILE_OUTPUT,
-        hint="Catch ConnectionResetError around one connection's recv()/sendall(), 100% of the time.").render()
+        output=HOSTILE_OUTPUT, line=14,
+        hint="Catch ConnectionResetError around one connection's recv()/sendall(), 100% of the time.")
     mismatch = Failure("The reply differs: 50% of it, at byte 3.", sent=b"GET / HTTP/1.1\r\nHost: x\r\n\r\n",
                        received=b"HTTP/1.1 200 OK\n", expected=b"HTTP/1.1 200 OK\r\n",
-                       hint="End every line with \\r\\n, not \\n.").render()
+                       hint="End every line with \\r\\n, not \\n.")
     http = f"{TREE}/http_hello_server/http_hello_server.py"
     return Report([
         ExerciseResult("echo_server", "failed", [
-            CheckResult("starts and listens on the port it is given", "passed", 1.0, duration=0.25),
+            CheckResult("starts and listens on the port it is given", "passed", 1.0, duration=0.25,
+                        id="echo_server.check_starts"),
             CheckResult("echoes binary data unchanged (NUL bytes, invalid UTF-8, \\r\\n)", "passed", 1.5,
-                        duration=0.5),
-            CheckResult("keeps serving after a client resets its connection", "failed", 1.5, crash, duration=1.125),
+                        duration=0.5, id="echo_server.check_binary_data"),
+            failed("keeps serving after a client resets its connection", 1.5, crash, 1.125,
+                   "echo_server.check_survives_reset"),
             CheckResult("serves 20 clients at once", "error", 2.0,
                         "The check itself failed: KeyError: 'x'\nHint:     This is a bug in the grader.",
-                        duration=0.0625),
+                        duration=0.0625, id="echo_server.check_many_clients",
+                        failure=FailureDetails("The check itself failed: KeyError: 'x'",
+                                               hint="This is a bug in the grader.")),
             CheckResult("echoes a payload of 8 MiB", "skipped", 6.0,
-                        "skipped because \u201ckeeps serving after a client resets its connection\u201d failed"),
+                        "skipped because \u201ckeeps serving after a client resets its connection\u201d failed",
+                        id="echo_server.check_big_payload"),
         ], f"{TREE}/echo_server/echo_server.py", 2.0),
         ExerciseResult("http_hello_server", "failed", [
-            CheckResult("starts and listens on the port it is given", "passed", 1.0, duration=0.125),
-            CheckResult("ends every line with CRLF", "failed", 11.0, mismatch, duration=0.375),
+            CheckResult("starts and listens on the port it is given", "passed", 1.0, duration=0.125,
+                        id="http_hello_server.check_starts"),
+            failed("ends every line with CRLF", 11.0, mismatch, 0.375, "http_hello_server.check_crlf"),
         ], http, 0.5),
         ExerciseResult("multi_message_client", "not_started", [
-            CheckResult("sends each message and returns the replies", "skipped", 12.0, "not started"),
+            CheckResult("sends each message and returns the replies", "skipped", 12.0, "not started",
+                        id="multi_message_client.check_replies"),
         ], f"{TREE}/multi_message_client/multi_message_client.py"),
         ExerciseResult("url_validator", "missing", [
             CheckResult("accepts http and https URLs", "skipped", 12.0,
-                        f"missing: there is no url_validator/url_validator.py in {TREE}"),
+                        f"missing: there is no url_validator/url_validator.py in {TREE}",
+                        id="url_validator.check_accepts"),
         ], f"{TREE}/url_validator/url_validator.py"),
         ExerciseResult("paginator", "passed", [
-            CheckResult("fetches a single page", "passed", 12.0, duration=0.75),
+            CheckResult("fetches a single page", "passed", 12.0, duration=0.75, id="paginator.check_one_page"),
         ], f"{TREE}/paginator/paginator.py", 0.75),
     ], TREE, 3.5)
 
@@ -166,7 +179,7 @@ def test_junit_follows_the_schema_and_carries_messages_and_output():
     report_check = fixed_report().exercises[0].checks[2]
     assert failure.text == junit.clean(report_check.message)
     assert failure.get("message").startswith("Your server stopped")
-    assert case.find("system-out").text == junit.clean(learner_output(report_check.message))
+    assert case.find("system-out").text == junit.clean(report_check.failure.output)
     assert "\\x00" in case.find("system-out").text and "\u2713" in case.find("system-out").text
     assert root.find("testsuite[@name='echo_server']/testcase[@name='serves 20 clients at once']/error") is not None
 
@@ -254,16 +267,40 @@ def test_no_summary_without_the_variable(monkeypatch):
 
 # -- shared pieces -------------------------------------------------------------------------------
 
-def test_learner_output_is_read_as_failures_write_it():
-    message = Failure("It crashed.", output="first\n\nlast | with a bar", hint="Look.").render()
-    assert learner_output(message) == "first\n\nlast | with a bar"
-    assert learner_output(Failure("No output.").render()) == ""
+def test_a_failure_keeps_its_fields_as_its_message_shows_them():
+    failure = Failure("It crashed\nhere.", sent=b"a\x00", expected=Prose("the end"), output="first\n\nlast\x1b",
+                      traceback="  File \"x.py\", line 9\nKeyError", hint="Look.", line=9)
+    fields = FailureDetails(**failure.fields())
+    assert fields == FailureDetails("It crashed\\nhere.", sent="b'a\\x00'", expected="the end", hint="Look.",
+                                    output="first\n\nlast\\x1b", traceback="  File \"x.py\", line 9\nKeyError",
+                                    line=9)
+    message = failure.render()
+    assert message.splitlines()[0] == fields.summary and "  | last\\x1b" in message
+    assert FailureDetails.from_json(json.loads(json.dumps(fields.to_json()))) == fields
 
 
-def test_line_of_reads_the_learners_line_from_the_first_line_only():
-    assert line_of("Importing echo_server.py, line 7 raised NameError: x") == 7
-    assert line_of("Your server stopped: serve() raised OSError at line 3.") == 3
-    assert line_of("The reply differs.\n  File \"x.py\", line 9") is None
+def test_a_report_saved_without_failure_fields_still_shows_them():
+    """``grader report`` of a JSON report from before checks kept their failure: the fields the
+    formats need are read back from the message, so every format reads as it did."""
+    data = json.loads(rendered("json"))
+    for exercise in data["exercises"]:
+        for check in exercise["checks"]:
+            check.pop("failure", None)
+            check.pop("id", None)
+    old = report_from_json(data)
+    crash = old.exercises[0].checks[2].failure
+    assert crash.line == 14 and crash.output == fixed_report().exercises[0].checks[2].failure.output
+    for name in ("junit", "text", "gradescope"):
+        assert rendered(name, old) == rendered(name), name
+    assert github_rendered(old)[1] == github_rendered()[1]
+    assert runner_view(github_rendered(old)[0])[0] == runner_view(github_rendered()[0])[0]
+
+
+def test_the_line_of_an_old_message_is_read_from_its_first_line_only():
+    assert failure_from_message("Importing echo_server.py, line 7 raised NameError: x").line == 7
+    assert failure_from_message("Your server stopped: serve() raised OSError at line 3.").line == 3
+    assert failure_from_message("The reply differs.\n  File \"x.py\", line 9").line is None
+    assert failure_from_message(Failure("No output.").render()).output is None
 
 
 def test_a_json_report_reads_back_into_the_same_report():

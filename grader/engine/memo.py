@@ -92,8 +92,7 @@ def look_up(memo_key, path):
     try:
         data = json.loads(entry.read_text(encoding="utf-8"))
         os.utime(entry)  # recently used: kept longest when old entries are pruned
-        checks = [CheckResult(c["name"], c["status"], float(c["max_score"]), c["message"], c.get("hint"),
-                              float(c["duration"])) for c in data["checks"]]
+        checks = [CheckResult.from_json(c) for c in data["checks"]]
         return ExerciseResult(data["name"], data["status"], checks, str(path), float(data["duration"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -104,8 +103,7 @@ def keep(memo_key, result):
     if memo_key is None or any(check.status == ERROR for check in result.checks):
         return  # a grader error is not a property of the learner's files
     data = {"name": result.name, "status": result.status, "duration": result.duration,
-            "checks": [{"name": c.name, "status": c.status, "max_score": c.max_score, "message": c.message,
-                        "hint": c.hint, "duration": c.duration} for c in result.checks]}
+            "checks": [_remembered(c) for c in result.checks]}
     home = memo_home()
     try:
         home.mkdir(parents=True, exist_ok=True)
@@ -115,6 +113,14 @@ def keep(memo_key, result):
         _prune(home)
     except OSError:
         pass
+
+
+def _remembered(check):
+    """A check as the memo keeps it: its JSON with the hint and the exact duration, without the
+    transcript (a remembered result is shown only where no transcript was asked for)."""
+    data = {**check.to_json(), "hint": check.hint, "duration": check.duration}
+    data.pop("transcript", None)
+    return data
 
 
 def _prune(home):

@@ -14,13 +14,15 @@ from pathlib import Path
 
 import pytest
 
+from grader.engine.catalog import selected_checks
+from grader.engine.check import check_infos
+from grader.engine.transcript import recording
+from grader.engine.verdict import INTERNAL_ERROR_HINT, combined, verdict
 from grader.failures import Failure, NotStarted
 from grader.learner.process import ForkedCall, LearnerFunction, LearnerProcess
 from grader.learner.server import LearnerServer
 from grader.peers.net import without_ports
 from grader.results import ERROR, FAILED, NOT_STARTED, PASSED, SKIPPED, CheckResult, ExerciseResult, exercise_status
-from grader.engine.catalog import selected_checks
-from grader.engine.transcript import recording
 
 PORT_ATTEMPTS = 3  # tries at a free port before "address in use" is the learner's problem
 EXERCISE_BUDGET = 90.0  # seconds for all checks of one exercise; later checks are skipped after it
@@ -28,8 +30,7 @@ EXERCISE_BUDGET = 90.0  # seconds for all checks of one exercise; later checks a
 STOPPED_EARLY = ("skipped: grader watch stops at the first failure, so that you hear back sooner "
                  "(grader {} runs every check)")
 
-INTERNAL_ERROR_HINT = ("This is a bug in the grader, not in your code. Please report it with the "
-                       "message above.")
+__all__ = ["INTERNAL_ERROR_HINT", "ExerciseRun", "GradingPlugin", "recording_transcripts"]
 
 
 class ExerciseRun:
@@ -47,7 +48,7 @@ class ExerciseRun:
         self.checks = []
         self.started = None
         self.finished = None  # when its last check ended
-        self.deaths = {}  # check node id -> how the server ended during or just after it
+        self.deaths = {}  # check node id -> a Failure: how the server ended during or just after it
 
     def fresh_server(self):
         """A newly started server for one check.
@@ -85,8 +86,13 @@ class ExerciseRun:
 
     def loaded_function(self):
         if self.function is None:
-            self.function = LearnerFunction(self.path, self.exercise.function, self.exercise.name)
+            self.function = self.new_function()
         return self.function
+
+    def new_function(self):
+        """A LearnerFunction of its own (not yet loaded), for a call beside the others: its
+        caller closes it (grader/engine/background.py)."""
+        return LearnerFunction(self.path, self.exercise.function, self.exercise.name)
 
     def close(self):
         self.stop_server()
@@ -97,21 +103,15 @@ class ExerciseRun:
             self.function.close()
 
 
-def _needs(item):
-    marker = item.get_closest_marker("check")
-    return marker.kwargs.get("needs", ()) if marker else ()
+def _exercise_name(item):
+    return Path(str(item.fspath)).parent.name
 
 
-def _first_per_module(items):
-    seen = {}
-    for item in items:
-        seen.setdefault(str(item.fspath), item)
-    return list(seen.values())
-
-
-def _sentence(item):
-    marker = item.get_closest_marker("check")
-    return marker.kwargs["sentence"] if marker else item.name
+def recording_transcripts(request):
+    """Whether this run records every check's wire traffic (``--verbose``): calls that run beside
+    other checks would then show up in those checks' transcripts, so they run in their own."""
+    return any(isinstance(plugin, GradingPlugin) and plugin.verbose
+               for plugin in request.config.pluginmanager.get_plugins())
 
 
 class GradingPlugin:
@@ -123,16 +123,26 @@ class GradingPlugin:
         self.runs = {exercise.name: ExerciseRun(exercise, tree) for exercise in exercises}
         self._phases = {}
         self._transcripts = {}
+        self._infos = {}  # node id -> CheckInfo
 
     def pytest_collection_modifyitems(self, session, config, items):
-        """With a focus, run only the checks it selects and the checks those depend on."""
+        """Know every check by id; with a focus, run only the checks it selects and the checks
+        those depend on."""
+        self._infos = check_infos(items)
         if not self.focus:
             return
-        names = [_sentence(item) for item in items]
-        keep = set(selected_checks(names, self.focus, {_sentence(i): _needs(i) for i in items},
-                                   first_of={_sentence(i) for i in _first_per_module(items)}))
-        config.hook.pytest_deselected(items=[i for i in items if _sentence(i) not in keep])
-        items[:] = [i for i in items if _sentence(i) in keep]
+        # Every exercise graded runs its first check too (as it always has): the learner hears
+        # whether that one starts. (The command line refuses a focus that selects no check at
+        # all; an exercise graded alone in a worker is focused as it would be beside the others.)
+        keep = set()
+        for exercise in dict.fromkeys(_exercise_name(i) for i in items):
+            infos = [self._infos[i.nodeid] for i in items if _exercise_name(i) == exercise]
+            keep.update(selected_checks(infos, self.focus, keep_first=True))
+        config.hook.pytest_deselected(items=[i for i in items if self._infos[i.nodeid].id not in keep])
+        items[:] = [i for i in items if self._infos[i.nodeid].id in keep]
+
+    def info(self, item):
+        return self._infos.get(item.nodeid) or check_infos([item])[item.nodeid]
 
     def results(self):
         """An ExerciseResult for every exercise that ran."""
@@ -149,13 +159,17 @@ class GradingPlugin:
         return out
 
     def _run_of(self, item):
-        return self.runs[Path(str(item.fspath)).parent.name]
+        return self.runs[_exercise_name(item)]
 
     # -- fixtures ---------------------------------------------------------------------------
 
     @pytest.fixture(scope="module")
-    def exercise(self, request):
-        run = self.runs[Path(str(request.fspath)).parent.name]
+    @staticmethod
+    def exercise(request):
+        """The ExerciseRun of the check module (a static method: pytest deprecates module-scoped
+        fixtures that are instance methods; the plugin is found through the config)."""
+        plugin = next(p for p in request.config.pluginmanager.get_plugins() if isinstance(p, GradingPlugin))
+        run = plugin.runs[Path(str(request.fspath)).parent.name]
         yield run
         run.close()
 
@@ -171,9 +185,9 @@ class GradingPlugin:
         server = self._start(exercise, request, exercise.fresh_server)
         yield server
         if not server.alive():
-            exercise.deaths[request.node.nodeid] = server.died_message("during this check").render()
+            exercise.deaths[request.node.nodeid] = server.died_message("during this check")
         elif note := server.limit_note():  # a thread of the server died of a limit; the server runs on
-            exercise.deaths[request.node.nodeid] = note
+            exercise.deaths[request.node.nodeid] = Failure(note)
         exercise.stop_server()
 
     @pytest.fixture
@@ -193,7 +207,7 @@ class GradingPlugin:
             run.blocked = "not started"
             raise
         except Failure:
-            run.blocked = f"skipped because \u201c{_sentence(request.node)}\u201d failed"
+            run.blocked = f"skipped because \u201c{self.info(request.node).name}\u201d failed"
             raise
 
     # -- hooks ------------------------------------------------------------------------------
@@ -207,14 +221,15 @@ class GradingPlugin:
             run.deadline = now + self.budget
         if run.blocked:
             pytest.skip(run.blocked)
-        earlier = {check.name: check for check in run.checks}
-        for needs in _needs(item):
+        earlier = {check.id: check for check in run.checks}
+        info = self.info(item)
+        for needs in info.needs_ids:
             if needs not in earlier:
-                raise ValueError(f"check {_sentence(item)!r} needs {needs!r}, which is not an earlier check")
+                raise ValueError(f"check {info.id} needs {needs}, which is not an earlier check")
             if earlier[needs].status == SKIPPED:  # say the first cause, not the chain
                 pytest.skip(earlier[needs].message)
             if earlier[needs].status != PASSED:
-                pytest.skip(f"skipped because \u201c{needs}\u201d did not pass")
+                pytest.skip(f"skipped because \u201c{earlier[needs].name}\u201d did not pass")
         if now > run.deadline:
             pytest.skip(f"skipped: this exercise's checks used up their {self.budget:g} s")
 
@@ -232,8 +247,7 @@ class GradingPlugin:
     def pytest_runtest_makereport(self, item, call):
         yield
         phases = self._phases.setdefault(item.nodeid, [])
-        marker = item.get_closest_marker("check")
-        phases.append(_verdict(call, marker.kwargs.get("hint") if marker else None))
+        phases.append(verdict(call, self.info(item).hint))
         if call.excinfo is not None and isinstance(call.excinfo.value, NotStarted):
             run = self._run_of(item)  # raised from a call inside a check, not only at start
             run.not_started, run.blocked = True, "not started"
@@ -241,55 +255,13 @@ class GradingPlugin:
             self._finish(item, self._phases.pop(item.nodeid))
 
     def _finish(self, item, phases):
-        marker = item.get_closest_marker("check")
-        points = float(marker.kwargs["points"]) if marker else 0.0
-        hint = marker.kwargs.get("hint") if marker else None
-        failed = [p for p in phases if p[0] in (FAILED, ERROR)]
-        status, message, _ = (failed or [p for p in phases if p[0] == SKIPPED] or [(PASSED, "", 0)])[0]
-        if len(failed) > 1:
-            message = "\n".join(p[1] for p in failed)
+        info = self.info(item)
         run = self._run_of(item)
         run.finished = time.monotonic()
-        death = run.deaths.get(item.nodeid)
-        if status == FAILED and death and death.splitlines()[0] not in message:
-            message += "\n" + death
-        message = without_ports(message)
-        duration = sum(p[2] for p in phases)
+        status, message, failure = combined(phases, run.deaths.get(item.nodeid))
         transcript = self._transcripts.pop(item.nodeid, []) if self.verbose else None
-        run.checks.append(CheckResult(_sentence(item), status, points, message, hint, duration, transcript))
+        run.checks.append(CheckResult(info.name, status, info.points, without_ports(message), info.hint,
+                                      sum(p.duration for p in phases), transcript, id=info.id,
+                                      failure=failure and failure.with_text(without_ports)))
         if self.stop_early and status in (FAILED, ERROR) and not run.blocked:
             run.blocked = STOPPED_EARLY.format(run.exercise.name)
-
-
-def _verdict(call, hint):
-    """(status, message, duration) for one phase of a check; ``hint`` is the check's own."""
-    duration = call.duration
-    if call.excinfo is None:
-        return (PASSED, "", duration)
-    exc = call.excinfo.value
-    if isinstance(exc, BaseExceptionGroup):  # Hypothesis: a failure that did not always happen
-        failures = [e for e in exc.exceptions if isinstance(e, Failure)]
-        if failures:
-            exc = failures[0]
-            exc.note = (exc.note + "\n" if exc.note else "") + \
-                "This failure did not happen every time the same input was tried."
-    if isinstance(exc, NotStarted):
-        return (SKIPPED, "not started", duration)
-    if isinstance(exc, pytest.skip.Exception):
-        return (SKIPPED, str(exc.msg), duration)
-    if isinstance(exc, Failure):
-        exc.hint = exc.hint or hint
-        return (FAILED, _with_hypothesis_note(exc), duration)
-    if isinstance(exc, pytest.fail.Exception) and str(exc.msg).startswith("Timeout"):
-        return (FAILED, "This check did not finish within its time limit "
-                        f"({str(exc.msg).split()[1].lstrip('>')}), so it was stopped.", duration)
-    text = f"{type(exc).__name__}: {exc}"
-    return (ERROR, f"The grader failed while running this check: {text}\n{INTERNAL_ERROR_HINT}", duration)
-
-
-def _with_hypothesis_note(failure):
-    notes = getattr(failure, "__notes__", [])
-    message = failure.render()
-    if any(note.startswith(("Falsifying example", "Failing test case")) for note in notes):
-        message += "\n(Hypothesis tried many inputs; this is the smallest failing one it found.)"
-    return message

@@ -17,10 +17,13 @@ import time
 from pathlib import Path
 
 from grader.engine import interrupt
-from grader.engine.catalog import KATAS_DIR, check_module, checks_of, selected_checks
+from grader.engine.catalog import KATAS_DIR, checks_in, module_of, selected_checks
 from grader.learner.source import inspect_file
+from grader.peers import run_state
+from grader.quoting import inline, printable
+from grader.track import BY_NAME
 from grader.results import (FAILED, INTERRUPTED, MISSING, NOT_STARTED, SKIPPED, CheckResult, ExerciseResult,
-                            Report)
+                            FailureDetails, Report)
 
 
 class GraderError(Exception):
@@ -46,7 +49,16 @@ def grade(tree, exercises, focus=None, verbose=False, stop_early=False):
     """Grade ``exercises`` of ``tree``; ``focus`` keeps only the checks whose sentence contains it
     (and the checks they depend on); ``verbose`` records every check's wire transcript;
     ``stop_early`` skips an exercise's remaining checks after its first failure.
-    Ctrl-C raises ``Interrupted`` with the partial report."""
+    Ctrl-C raises ``Interrupted`` with the partial report.
+
+    Each call is one run with a state of its own (the ports it chose, the learner programs it
+    started: grader/peers/run_state.py), so grading again in one process (``grader watch``)
+    carries nothing over."""
+    with run_state.fresh():
+        return _grade(tree, exercises, focus, verbose, stop_early)
+
+
+def _grade(tree, exercises, focus, verbose, stop_early):
     started = time.monotonic()
     tree = Path(tree)
     results = {}
@@ -90,14 +102,14 @@ def _with_checks_not_run(result, exercise, tree, focus, verbose):
     lost would have been skipped as "not started" anyway."""
     if result is None:
         result = ExerciseResult(exercise.name, FAILED, [], str(exercise.file_in(tree)))
-    ran = {check.name: check for check in result.checks}
+    ran = {check.id or check.name: check for check in result.checks}  # (a result made by hand may lack ids)
     not_started = result.status == NOT_STARTED
     checks = []
-    for info in focused_checks(exercise.name, focus):
-        check = ran.pop(info.name, None)
+    for info in focused_checks(exercise, focus):
+        check = ran.pop(info.id, None) or ran.pop(info.name, None)
         if check is None:
             check = CheckResult(info.name, SKIPPED, info.points, "not started" if not_started else INTERRUPTED,
-                                hint=info.hint, transcript=[] if verbose else None)
+                                hint=info.hint, transcript=[] if verbose else None, id=info.id)
         checks.append(check)
     checks += ran.values()  # (none: the catalog lists every check a run can have)
     lost = any(check.message == INTERRUPTED for check in checks) and not not_started
@@ -105,26 +117,26 @@ def _with_checks_not_run(result, exercise, tree, focus, verbose):
     return ExerciseResult(result.name, status, checks, result.file, result.duration, interrupted=lost)
 
 
-def focused_checks(exercise_name, focus):
-    """The catalog's checks of an exercise that a focus keeps (all of them without one)."""
-    infos = checks_of(exercise_name)
+def focused_checks(exercise, focus):
+    """The catalog's checks of an exercise (an Exercise, or its name) that a focus keeps (all of
+    them without one)."""
+    infos = checks_in(module_of(BY_NAME[exercise] if isinstance(exercise, str) else exercise))
     if not focus or not infos:
         return list(infos)
-    kept = set(selected_checks([i.name for i in infos], focus, {i.name: i.needs for i in infos},
-                               first_of={infos[0].name}))
-    return [i for i in infos if i.name in kept]
+    kept = set(selected_checks(infos, focus, keep_first=True))
+    return [i for i in infos if i.id in kept]
 
 
 def settle_without_running(exercise, tree, focus=None):
     """An ExerciseResult decided by reading the learner's file alone, or None if checks must run."""
     path = exercise.file_in(tree)
     state = inspect_file(path, exercise.function)
-    if not checks_of(exercise.name):  # an exercise still being written: nothing to grade yet
+    if not checks_in(module_of(exercise)):  # an exercise still being written: nothing to grade yet
         return ExerciseResult(exercise.name, MISSING if state.kind == "missing" else NOT_STARTED, [], str(path))
     if state.kind == "ready":
         return None
-    checks = [CheckResult(info.name, SKIPPED, info.points, hint=info.hint)
-              for info in focused_checks(exercise.name, focus)]
+    checks = [CheckResult(info.name, SKIPPED, info.points, hint=info.hint, id=info.id)
+              for info in focused_checks(exercise, focus)]
     if state.kind == "missing":
         for check in checks:
             check.message = f"missing: there is no {exercise.name}/{exercise.filename} in {tree}"
@@ -135,10 +147,15 @@ def settle_without_running(exercise, tree, focus=None):
         return ExerciseResult(exercise.name, NOT_STARTED, checks, str(path))
     first, rest = checks[0], checks[1:]
     first.status = FAILED
-    first.message = state.detail + "\nHint:     Fix this first: no check can run until Python can read your file."
+    first.message = state.detail + "\nHint:     " + READ_FIRST
+    summary, _, excerpt = state.detail.partition("\n")
+    first.failure = FailureDetails(inline(summary), note=printable(excerpt) or None, hint=READ_FIRST, line=state.line)
     for check in rest:
         check.message = f"skipped because \u201c{first.name}\u201d failed"
     return ExerciseResult(exercise.name, FAILED, checks, str(path))
+
+
+READ_FIRST = "Fix this first: no check can run until Python can read your file."
 
 
 def hypothesis_home():
@@ -248,13 +265,14 @@ def run_checks(tree, exercises, focus=None, verbose=False, stop_early=False):
 
     configure_hypothesis()
     plugin = GradingPlugin(tree, exercises, focus=focus, verbose=verbose, stop_early=stop_early)
+    modules = [module_of(e) for e in exercises]
     args = [
         "-s", "--assert=plain", "--rootdir", str(KATAS_DIR.parent.parent),
-        "-c", str(Path(__file__).with_name("pytest.ini")), "--confcutdir", str(KATAS_DIR),
+        "-c", str(Path(__file__).with_name("pytest.ini")), "--confcutdir", str(modules[0].parent.parent),
         "-p", "pytest_timeout", "-p", "no:cacheprovider", "-p", "no:terminal",
         "-p", "no:logging", "-p", "no:junitxml", "-p", "no:pastebin", "-p", "no:doctest",
         "-p", "no:stepwise", "-p", "no:faulthandler", "-p", "no:warnings",
-    ] + [str(check_module(e.name)) for e in exercises]
+    ] + [str(module) for module in modules]
     code = None
     try:
         with _pytest_environment():

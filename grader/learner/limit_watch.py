@@ -12,6 +12,7 @@ program runs, and needs /proc (elsewhere the per-process limits are all there is
 import threading
 
 from grader.learner import procfs
+from grader.peers import run_state
 
 INTERVAL = 0.05  # seconds between looks; a program that forks without end is stopped this soon
 
@@ -66,4 +67,6 @@ def look_at(program):
         program.exceed("memory")
 
 
-WATCH = LimitWatch()
+def for_this_run():
+    """The limit watch of the grading run in progress (grader/peers/run_state.py)."""
+    return run_state.current().owned(LimitWatch)

@@ -25,8 +25,9 @@ from pathlib import Path
 from grader.learner import limits as limits_module
 from grader.learner import procfs
 from grader.failures import Failure, NotStarted, one_line
-from grader.learner.limit_watch import WATCH
+from grader.learner import limit_watch
 from grader.learner.output import CappedOutput
+from grader.peers import run_state
 
 CHILD_SCRIPT = str(Path(__file__).with_name("child.py"))
 LOAD_TIMEOUT = 10.0  # seconds for the learner's module to import (several children may load at
@@ -37,10 +38,9 @@ STARTER_MARKER = "NETKATA_STARTED_BY"  # the pid of the process (grader or its w
 GRADER_PID = os.getpid()  # the grader's: a worker forked to grade one exercise keeps its parent's
 CI_FILES = ("GITHUB_ENV", "GITHUB_OUTPUT", "GITHUB_PATH", "GITHUB_STATE", "GITHUB_STEP_SUMMARY")
 PROGRAM_MARKER = "NETKATA_PROGRAM"  # which of the grader's programs a learner process belongs to
+# Numbers for the markers, unique in this grader process across runs (never reset with a run's
+# state): a stray of an earlier run must never carry a later program's marker.
 _programs = iter(range(1, 1 << 62))
-
-_live = set()  # every started, not yet stopped LearnerProcess, for stop_all()
-_live_lock = threading.Lock()
 
 
 @dataclass
@@ -179,6 +179,24 @@ class _Watched:
     """What the limit watch (grader/learner/limit_watch.py) and the output cap call on a running program."""
 
     exceeded = None  # the limit the grader stopped this program for, once it did
+    run = None  # the RunState (grader/peers/run_state.py) it was started in: stop_all() finds it there
+    watch = None  # the limit watch of that run, while it watches this program
+
+    def _started(self):
+        self.run = run_state.current()
+        self.run.started(self)
+
+    def _watched(self):
+        self.watch = limit_watch.for_this_run()
+        self.watch.watch(self)
+
+    def _unwatched(self):
+        if self.watch is not None:
+            self.watch.forget(self)
+
+    def _stopped(self):
+        if self.run is not None:
+            self.run.stopped(self)
 
     def exceed(self, name):
         """The program passed limit ``name``: remember which, and stop all of it."""
@@ -226,13 +244,12 @@ class LearnerProcess(_Watched):
             [sys.executable, "-S", "-u", CHILD_SCRIPT, str(self.path), self.function],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             cwd=self.path.parent, env=env, **kwargs)
-        with _live_lock:
-            _live.add(self)
+        self._started()
         self.output = CappedOutput(self.proc.stderr, limit=self.limits.output,
                                    on_limit=lambda: self.exceed("output"))
         self._events = _Events(self.proc.stdout)
         self._events.start()
-        WATCH.watch(self)
+        self._watched()
         return self
 
     # -- limits (grader/learner/limits.py) ---------------------------------------------------------
@@ -280,7 +297,7 @@ class LearnerProcess(_Watched):
         if event["event"] == "load_error":
             where = f"{name}, line {event['line']}" if event.get("line") else name
             return Failure(
-                f"Importing {where} raised {event['type']}: {event['message']}",
+                f"Importing {where} raised {event['type']}: {event['message']}", line=event.get("line"),
                 note="Traceback (your code):\n" + event["traceback"].rstrip(),
                 hint="Run `python " + str(self.path) + "` yourself to see the same error.")
         if self.exit_status(wait=1.0) in (None, CHANNEL_LOST):
@@ -317,7 +334,7 @@ class LearnerProcess(_Watched):
         """Stop the child and everything it started: freeze the whole tree, then kill it."""
         if self.proc is None:
             return
-        WATCH.forget(self)
+        self._unwatched()
         if (pid := self._own_pid()) is not None:
             procfs.stop_tree(pid)  # all it started, daemons in sessions of their own too
         self._signal(signal.SIGKILL)  # the group's other members, if the leader is gone
@@ -338,8 +355,7 @@ class LearnerProcess(_Watched):
                     pass
             self.output.join()
             self.proc.stderr.close()
-        with _live_lock:
-            _live.discard(self)
+        self._stopped()
 
     def _signal(self, signum):
         try:
@@ -424,8 +440,7 @@ class ForkedCall(_Watched):
     def start_call(self, *args, **kwargs):
         self._output_mark = self.parent.output.total
         self.parent.send_request({"fork": self.id, "args": args, "kwargs": kwargs})
-        with _live_lock:
-            _live.add(self)
+        self._started()
         deadline = time.monotonic() + LOAD_TIMEOUT
         while self.pid is None:
             event = self._event(deadline - time.monotonic())
@@ -434,7 +449,7 @@ class ForkedCall(_Watched):
             if event["event"] == "forked":
                 self.pid = event["pid"]
                 self.parent.forks.add(self)
-                WATCH.watch(self)
+                self._watched()
             else:
                 self._pending.append(event)
 
@@ -503,7 +518,7 @@ class ForkedCall(_Watched):
                 or limits_module.from_exit_status(self.status))
 
     def stop(self):
-        WATCH.forget(self)
+        self._unwatched()
         if (pid := self._own_pid()) is not None:
             procfs.stop_tree(pid)
             self.exit_status(wait=2.0)
@@ -512,8 +527,7 @@ class ForkedCall(_Watched):
         # A fork that ended by itself left its orphans to the parent (a subreaper): stop them too.
         if (parent := self.parent._own_pid()) is not None:  # never the pid of a reaped parent
             procfs.stop_tree(parent, include_root=False, prune={f.pid for f in list(self.parent.forks)})
-        with _live_lock:
-            _live.discard(self)
+        self._stopped()
 
 
 def _kill_group(pgid):
@@ -531,9 +545,9 @@ def raised_error(event):
 
 
 def stop_all():
-    """Stop every learner process still running (the grader is finishing or interrupted)."""
-    with _live_lock:
-        running = list(_live)
+    """Stop every learner process of this run still running (the grader is finishing or was
+    interrupted), then any process that escaped it."""
+    running = run_state.current().running()
     for forked in [r for r in running if isinstance(r, ForkedCall)]:  # before their parents
         forked.stop()
     for process in running:

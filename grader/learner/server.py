@@ -148,7 +148,7 @@ class LearnerServer:
                            output=output)
         if error:
             where = f" at line {error.line}" if error.line else ""
-            return Failure(f"Your server stopped: {call} raised {error.type}{where}{when}.",
+            return Failure(f"Your server stopped: {call} raised {error.type}{where}{when}.", line=error.line,
                            note="Traceback (your code):\n" + error.traceback.rstrip(),
                            hint=_hint_for(error), output=output)
         if lost:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 class FileState:
     kind: str  # "missing", "unreadable", "syntax_error", "untouched" or "ready"
     detail: str = ""
+    line: int | None = None  # the line of a syntax error
 
 
 def inspect_file(path, function):
@@ -27,7 +28,7 @@ def inspect_file(path, function):
     try:
         tree = ast.parse(source, filename=str(path))
     except SyntaxError as exc:
-        return FileState("syntax_error", describe_syntax_error(path, exc))
+        return FileState("syntax_error", describe_syntax_error(path, exc), exc.lineno)
     except ValueError as exc:  # e.g. a NUL byte in the source
         return FileState("syntax_error", f"{path.name} is not valid Python source: {exc}")
     definitions = [node for node in tree.body

@@ -12,6 +12,7 @@ import socket
 import time
 
 from grader.failures import Failure
+from grader.peers import run_state
 
 LOOPBACK = "127.0.0.1"
 
@@ -26,24 +27,23 @@ def free_port(host=LOOPBACK):
         return chosen_port(probe.getsockname()[1])
 
 
-_chosen_ports = set()
-
-
 def chosen_port(port):
-    """Note a port the grader chose for a server (the learner's or its own), and return it."""
-    _chosen_ports.add(port)
+    """Note a port the grader chose for a server (the learner's or its own), and return it: this
+    run's (grader/peers/run_state.py)."""
+    run_state.current().chose_port(port)
     return port
 
 
 def without_ports(text):
-    """``text`` with every port the grader chose written as PORT.
+    """``text`` with every port this run chose written as PORT.
 
     The operating system picks them, so they differ from run to run; a message that shows them
     would make the same submission's report differ too. "serve('127.0.0.1', PORT)" says as much.
     """
-    if not _chosen_ports:
+    ports = run_state.current().ports
+    if not ports:
         return text
-    numbers = "|".join(str(p) for p in sorted(_chosen_ports, reverse=True))
+    numbers = "|".join(str(p) for p in sorted(ports, reverse=True))
     return re.sub(rf"(?<![\d,.])(?:{numbers})(?![\d,])", "PORT", text)
 
 

@@ -1,4 +1,4 @@
-"""Pieces several report formats share: how points read, exercise numbers, the learner's output.
+"""Pieces several report formats share: how points read, exercise numbers, a check's summary.
 
 Every format is a view of the same ``Report``; what they share is computed here once so that
 two formats cannot describe the same result differently.
@@ -6,12 +6,9 @@ two formats cannot describe the same result differently.
 
 import hashlib
 import json
-import re
 from pathlib import Path
 
 from grader.track import EXERCISES
-from grader.failures import OUTPUT_HEADING
-from grader.quoting import GUTTER as OUTPUT_PREFIX
 from grader.results import FAILED, INTERRUPTED, STATUS_WORDS
 
 
@@ -55,23 +52,14 @@ def exercise_number(exercise, position):
     return position
 
 
-def learner_output(message):
-    """What the learner's program printed, as quoted in a check's message ('' when nothing)."""
-    lines = message.splitlines()
-    try:
-        start = lines.index(OUTPUT_HEADING) + 1
-    except ValueError:
-        return ""
-    printed = []
-    for line in lines[start:]:
-        if not line.startswith(OUTPUT_PREFIX.rstrip()):
-            break
-        printed.append(line[len(OUTPUT_PREFIX):])
-    return "\n".join(printed)
-
-
 def first_line(message):
     return message.splitlines()[0] if message.strip() else ""
+
+
+def summary_of(check):
+    """A check's one-line summary: its failure's, or for a check without one (skipped, or made
+    by hand) its message's first line."""
+    return check.failure.summary if check.failure is not None else first_line(check.message)
 
 
 def report_digest(report):
@@ -79,15 +67,6 @@ def report_digest(report):
     output cannot know in advance (it would have to contain its own hash)."""
     text = json.dumps(report.to_json(), sort_keys=True, ensure_ascii=True)
     return hashlib.sha256(text.encode("ascii")).hexdigest()
-
-
-_FILE_LINE = re.compile(r"\.py, line (\d+)|\bat line (\d+)")
-
-
-def line_of(message):
-    """The line of the learner's file a message names ('echo_server.py, line 4', 'at line 4')."""
-    found = _FILE_LINE.search(first_line(message))
-    return int(found.group(1) or found.group(2)) if found else None
 
 
 def summary_lines(report):

@@ -1,7 +1,7 @@
 """For GitHub Actions: annotations on the learner's files, a step summary, the text report.
 
 - An ``::error`` workflow command per failed check, pointing at the learner's file (and line,
-  when the message names one), so the failure shows on the file and in the run's summary.
+  when the failure knows one), so the failure shows on the file and in the run's summary.
 - The text report on stdout for the log, between ``::stop-commands::TOKEN`` and ``::TOKEN::``:
   the runner executes no workflow command in between, so nothing the learner's program printed
   (quoted in the messages) can set outputs, add paths, mask values or end a group.
@@ -27,7 +27,7 @@ from pathlib import Path
 
 from grader.quoting import inline, printable
 from grader.reports import text
-from grader.reports.common import interrupted_note, line_of, points, report_digest, status_words
+from grader.reports.common import interrupted_note, points, report_digest, status_words
 from grader.results import ERROR, FAILED, PASSED
 
 FROM_ENVIRONMENT = object()  # option default: read GITHUB_STEP_SUMMARY / GITHUB_WORKSPACE
@@ -77,7 +77,7 @@ def annotations(report, workspace=None):
             if len(message) > ANNOTATION_MESSAGE_LIMIT:
                 message = message[:ANNOTATION_MESSAGE_LIMIT] + "\n[... cut; the log has the whole message]"
             lines.append(command("error", message, file=repository_path(exercise.file, workspace),
-                                 line=line_of(check.message), title=inline(f"{exercise.name}: {check.name}")))
+                                 line=check.failure.line if check.failure is not None else None, title=inline(f"{exercise.name}: {check.name}")))
     return lines
 
 

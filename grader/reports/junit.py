@@ -15,7 +15,7 @@ encoding the stream has.
 import re
 import xml.etree.ElementTree as ET
 
-from grader.reports.common import first_line, learner_output, points, shown_path
+from grader.reports.common import points, shown_path, summary_of
 from grader.results import ERROR, FAILED, SKIPPED
 
 MESSAGE_ATTRIBUTE_LIMIT = 500  # characters of the summary line kept in message="..."
@@ -65,14 +65,14 @@ def document(report):
             tag = {FAILED: "failure", ERROR: "error", SKIPPED: "skipped"}.get(check.status)
             if tag is None:
                 continue
-            summary = first_line(check.message)
+            summary = summary_of(check)
             if len(summary) > MESSAGE_ATTRIBUTE_LIMIT:
                 summary = summary[:MESSAGE_ATTRIBUTE_LIMIT] + "..."
             outcome = ET.SubElement(case, tag, {"message": clean(summary)})
             if tag != "skipped":
                 outcome.set("type", check.status)
                 outcome.text = clean(check.message)
-            printed = learner_output(check.message)
+            printed = check.failure.output if check.failure is not None else None
             if printed:
                 ET.SubElement(case, "system-out").text = clean(printed)
     ET.indent(root, space="  ")

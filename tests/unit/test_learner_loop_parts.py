@@ -10,7 +10,7 @@ from grader.track import BY_NAME
 from grader.reports.text import progress_bar
 from grader.reports import text
 from grader.cli.reset import backup_path, restore
-from grader.results import CheckResult, ExerciseResult, Report
+from grader.results import CheckResult, ExerciseResult, FailureDetails, Report
 from grader.cli.watch import signature
 
 ECHO = BY_NAME["echo_server"]
@@ -46,8 +46,9 @@ def tree(tmp_path, monkeypatch):
 
 
 def result(status="failed", check_status="failed"):
-    return ExerciseResult("echo_server", status, [CheckResult("echoes", check_status, 12.0, "why", "hint", 0.5)],
-                          "/somewhere/echo_server.py", 1.0)
+    check = CheckResult("echoes", check_status, 12.0, "why", "hint", 0.5, id="echo_server.check_echoes",
+                        failure=FailureDetails("why", output="printed", line=3))
+    return ExerciseResult("echo_server", status, [check], "/somewhere/echo_server.py", 1.0)
 
 
 def test_memo_recalls_a_result_for_the_same_files_only(tree):
@@ -55,7 +56,7 @@ def test_memo_recalls_a_result_for_the_same_files_only(tree):
     assert memo.look_up(key, "x") is None
     memo.keep(key, result())
     recalled = memo.look_up(memo.key(ECHO, tree), tree / "echo_server" / "echo_server.py")
-    assert recalled.status == "failed" and recalled.checks[0].message == "why"
+    assert recalled.status == "failed" and recalled.checks[0] == result().checks[0]  # its id and failure too
     assert recalled.file == str(tree / "echo_server" / "echo_server.py")
     (tree / "echo_server" / "helper.py").write_text("X = 1\n")  # any file of the exercise counts
     assert memo.key(ECHO, tree) != key

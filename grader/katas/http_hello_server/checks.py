@@ -186,7 +186,7 @@ def check_valid_http(server):
             raise conversation.response_failure(error, "After the response to GET /", exact_bytes=True) from None
 
 
-@check("answers GET of any path, not just /", points=0.5, needs="answers GET / with 200 and Hello, World!",
+@check("answers GET of any path, not just /", points=0.5, needs=check_get,
        hint="Every target gets the same answer: do not look at the path.")
 def check_any_path(server):
     for target in ("/index.html", "/some/deep/path?name=x", "/favicon.ico"):
@@ -196,7 +196,7 @@ def check_any_path(server):
                           expected=Prose(f"200 OK, body {BODY!r}"), reproduce=reproduce)
 
 
-@check("answers HEAD with GET's headers and no body", points=0.5, needs="sends valid HTTP/1.1, byte for byte",
+@check("answers HEAD with GET's headers and no body", points=0.5, needs=check_valid_http,
        hint="Build exactly the GET response and leave off the body; Content-Length stays 13, the size GET would send.")
 def check_head(server):
     with Conversation(server.address) as conversation:
@@ -230,7 +230,7 @@ FORM = b"name=value&answer=42"
 
 
 @check("refuses POST, PUT, PATCH, DELETE and OPTIONS with 405 and Allow: GET, HEAD", points=1,
-       needs="sends valid HTTP/1.1, byte for byte",
+       needs=check_valid_http,
        hint="Any method other than GET and HEAD: 405 Method Not Allowed with Allow: GET, HEAD, and a "
             "Content-Length that counts bytes.")
 def check_not_allowed(server):
@@ -253,7 +253,7 @@ def check_not_allowed(server):
 
 
 @check("keeps the connection open for the next request (keep-alive)", points=1,
-       needs="sends valid HTTP/1.1, byte for byte",
+       needs=check_valid_http,
        hint="HTTP/1.1 connections stay open: loop back and read the next request until the client closes "
             "or asks to close.")
 def check_keep_alive(server):
@@ -281,7 +281,7 @@ def check_keep_alive(server):
 
 
 @check("reads a request's body, so the next request on the connection works", points=0.5,
-       needs="keeps the connection open for the next request (keep-alive)",
+       needs=check_keep_alive,
        hint="After the head, recv() and drop exactly Content-Length bytes of body (some may already be in "
             "your buffer) before reading the next request.")
 def check_body_consumed(server):
@@ -313,7 +313,7 @@ def expect_close(conversation, what, expected):
 
 
 @check("closes the connection after a request with Connection: close", points=0.5,
-       needs="sends valid HTTP/1.1, byte for byte",
+       needs=check_valid_http,
        hint="When the request says Connection: close, send the response and then close the socket.")
 def check_connection_close(server):
     with Conversation(server.address) as conversation:
@@ -323,7 +323,7 @@ def check_connection_close(server):
                      "the response, then the connection closes (end of file)")
 
 
-@check("closes the connection after an HTTP/1.0 request", points=0.5, needs="sends valid HTTP/1.1, byte for byte",
+@check("closes the connection after an HTTP/1.0 request", points=0.5, needs=check_valid_http,
        hint="HTTP/1.0 has no keep-alive by default: close after answering an HTTP/1.0 request. "
             "(HTTP/1.0 requests need no Host header.)")
 def check_http10(server):
@@ -366,7 +366,7 @@ BAD_REQUEST_LINES = (
 
 
 @check("answers 400 to a malformed request line, then closes", points=0.5,
-       needs="sends valid HTTP/1.1, byte for byte",
+       needs=check_valid_http,
        hint="The request line must split into exactly three parts, the last HTTP/1.0 or HTTP/1.1; otherwise "
             "send 400 Bad Request and close.")
 def check_bad_request_line(server):
@@ -375,14 +375,14 @@ def check_bad_request_line(server):
 
 
 @check("answers 400 to a header line without a colon, then closes", points=0.5,
-       needs="sends valid HTTP/1.1, byte for byte",
+       needs=check_valid_http,
        hint="Every header line is Name: value; a line without : makes the request malformed: 400, then close.")
 def check_bad_header(server):
     expect_400(server, b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nThis line has no colon\r\n\r\n")
 
 
 @check("answers 400 to an HTTP/1.1 request without Host, then closes", points=0.5,
-       needs="sends valid HTTP/1.1, byte for byte",
+       needs=check_valid_http,
        hint="HTTP/1.1 requires a Host header (RFC 9112, section 3.2): without one, answer 400 and close.")
 def check_missing_host(server):
     expect_400(server, get(headers=(("Accept", "*/*"),), host=False))
@@ -430,7 +430,7 @@ PIECE, PAUSE = 3, 0.004  # bytes per piece and seconds between pieces of a reque
 
 
 @check("reads big requests and requests sent in small pieces", points=1,
-       needs="sends valid HTTP/1.1, byte for byte",
+       needs=check_valid_http,
        hint="One recv() is not one request: keep receiving into a buffer until it contains \\r\\n\\r\\n.")
 def check_big_and_fragmented(server):
     big = get(headers=(("X-Padding", "a" * PADDING),))
@@ -489,7 +489,7 @@ IDLE_BY_HAND = (RUN_BY_HAND + "python -c 'import socket, time; c = socket.create
 
 
 @check("serves 20 clients at once; an idle kept-alive client blocks no one", points=1,
-       needs="sends valid HTTP/1.1, byte for byte",
+       needs=check_valid_http,
        hint="Handle each connection in its own thread (or task), so a client that keeps its connection open "
             "never blocks the others.")
 def check_many_clients(server):

@@ -13,7 +13,8 @@ conversation by hand.
 Most checks take a few milliseconds. Three calls take longer: two wait on purpose (a server that
 goes silent, a reply that comes slowly, half a second each) and one copies 8 MiB each way. They
 run at the same time as the rest, each in its own child against its own server, from the first
-check on (see ``WaitingCalls``), so grading a correct client costs about one of them, not the sum.
+check on (``WAITING``, grader/engine/background.py), so grading a correct client costs about one
+of them, not the sum.
 
 Which checks depend on the first: those that judge the replies under harder conditions. Those
 that judge only what reached the server (the lines sent, the connections, nothing sent for a bad
@@ -21,13 +22,11 @@ or an empty list) run whatever the first found, so a client that forgets the las
 connection per message is told so by name.
 """
 
-import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-import pytest
 from hypothesis import example, given, settings
 
-from grader.authoring import LOAD_TIMEOUT, check, LearnerFunction, recording_transcripts
+from grader.authoring import BackgroundCall, background_calls, check
 from grader.failures import Failure, Prose, show
 from grader.peers.lines.protocol import client_command, describe_difference, expected_replies, pieces, show_list, wire
 from grader.peers.lines.server import ByteByByte, Chunks, InsideCharacters, LineReplyServer, Merged
@@ -226,124 +225,15 @@ BIG = ["é" * 150_000, "a" * (8 * 1024 * 1024), "short 🙂"]
 BIG_TIMEOUT = 2.0
 
 WAITING = {
-    # the check that reads it: (messages, send_messages's timeout, the grader's bound, the server)
-    "check_timeout": (STALL_MESSAGES, STALL_TIMEOUT, 3.0, dict(stall_after=1)),
-    "check_slow_reply": (SLOW_MESSAGES, SLOW_TIMEOUT, 3.0, dict(cut=Chunks([2]), pause=SLOW_PAUSE)),
+    # the check that reads it: a call of ``run`` (the server's configuration in its keywords), the
+    # first started first
     # not a wait, but half a second of copying 8 MiB each way, while the other checks run
-    "check_big_messages": (BIG, BIG_TIMEOUT, 10.0, {}),
+    "check_big_messages": BackgroundCall(run, BIG, timeout=BIG_TIMEOUT, limit=10.0),
+    "check_timeout": BackgroundCall(run, STALL_MESSAGES, timeout=STALL_TIMEOUT, limit=3.0, stall_after=1),
+    "check_slow_reply": BackgroundCall(run, SLOW_MESSAGES, timeout=SLOW_TIMEOUT, limit=3.0, cut=Chunks([2]),
+                                       pause=SLOW_PAUSE),
 }
-STOP_BOUND = 6.0  # seconds a LearnerFunction may take to stop (SIGTERM, grace, SIGKILL, reap)
-
-
-@dataclass
-class _WaitingCall:
-    messages: list
-    timeout: float
-    limit: float
-    server: LineReplyServer
-    function: LearnerFunction
-    thread: threading.Thread = None
-    outcome: object = None
-    error: BaseException = None
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    cancelled: bool = False
-
-
-class WaitingCalls:
-    """send_messages calls that spend their time waiting, each in its own child against its own server.
-
-    ``start()`` notes which calls the selected checks need and starts the longest (8 MiB each way)
-    at once; ``go()`` (the first check calls it, once its own child has loaded, so that the
-    children do not all load at the same time) starts the others and returns at once: each loads
-    the learner's file in its own child and makes its call while the quick checks run.
-    ``take(name)`` waits (bounded) for one call (starting it first if it was not), stops its child
-    and its server, so nothing of a call outlives the check that reads it; ``close()`` takes
-    whatever no check took (the exercise stopped early).
-    """
-
-    def __init__(self, exercise, overlap=True):
-        self.exercise = exercise
-        self.overlap = overlap  # False: each call starts when its check takes it (--verbose, see below)
-        self.wanted = []
-        self.calls = {}
-        self.started = False
-
-    def start(self, checks):
-        self.wanted = [name for name in WAITING if name in checks]
-        if self.overlap and "check_big_messages" in self.wanted:
-            self._launch("check_big_messages")
-
-    def go(self):
-        if self.started or not self.overlap:
-            return
-        self.started = True
-        for name in self.wanted:
-            if name not in self.calls:
-                self._launch(name)
-
-    def _launch(self, name):
-        messages, timeout, limit, server = WAITING[name]
-        function = LearnerFunction(self.exercise.path, self.exercise.exercise.function, self.exercise.exercise.name)
-        call = _WaitingCall(messages, timeout, limit, LineReplyServer(**server).start(), function)
-        call.thread = threading.Thread(target=self._run, args=(call,), daemon=True, name=f"multi-message-{name}")
-        self.calls[name] = call
-        call.thread.start()
-
-    @staticmethod
-    def _run(call):
-        try:
-            with call.lock:  # so that cancel() never misses a child that is starting
-                if call.cancelled:
-                    return
-                call.function.start()
-            host, port = call.server.address
-            call.outcome = call.function.call(host, port, call.messages, limit=call.limit, timeout=call.timeout)
-            call.server.sync()
-        except BaseException as exc:  # NotStarted, or a load Failure: the check that reads it raises it
-            call.error = exc
-
-    def take(self, name):
-        self.go()
-        if name not in self.calls:
-            self._launch(name)
-        call = self.calls.pop(name)
-        try:
-            call.thread.join(LOAD_TIMEOUT + call.limit + STOP_BOUND)
-            if call.thread.is_alive():
-                raise RuntimeError(f"the {name} call of send_messages did not end within its bound")
-        finally:
-            call.function.close()
-            call.server.stop()
-        if call.error is not None:
-            raise call.error
-        return Trial(call.messages, call.server, call.outcome, call.timeout, call.limit)
-
-    def close(self):
-        """Stop the calls no check took (the exercise stopped early): their outcome does not matter,
-        so their children are stopped at once rather than waited for."""
-        for name, call in list(self.calls.items()):
-            with call.lock:
-                call.cancelled = True
-            call.function.close()  # a call in progress returns at once: its child is gone
-            try:
-                self.take(name)
-            except KeyboardInterrupt:
-                raise  # Ctrl-C: grading stops (grader/engine/interrupt.py); it is no call's outcome
-            except BaseException:
-                pass
-
-
-@pytest.fixture(scope="module")
-def waiting_calls(exercise, request):
-    # With --verbose every check shows the grader's TCP traffic while it ran, all threads' alike:
-    # calls running beside other checks would show up in those checks' transcripts. Then each
-    # call runs in the check that reads it, at the cost of its wait.
-    calls = WaitingCalls(exercise, overlap=not recording_transcripts(request))
-    try:
-        calls.start({item.name for item in request.session.items})
-        yield calls
-    finally:
-        calls.close()
+waiting_calls = background_calls(WAITING)
 
 
 # --- the checks -----------------------------------------------------------------------------------
@@ -354,10 +244,9 @@ def waiting_calls(exercise, request):
 def check_replies(learner, waiting_calls):
     """The dependency of the rest: the learner's file loads here (the ``learner`` fixture).
 
-    Once it has, the slow calls start loading it in their own children, and wait while the
-    quick checks run.
+    ``waiting_calls`` is set up first (module fixtures are), so the slow calls start loading the
+    file in their own children now, and wait while the quick checks run.
     """
-    waiting_calls.go()
     # The replies that are due together go in one piece: a client that sends every message at
     # once gets all three in one read, every run (replies sent one by one could be read together
     # or apart, as timing decides). A lock-step client gets each reply alone.
@@ -367,7 +256,7 @@ def check_replies(learner, waiting_calls):
 @check("removes only the final \\n from each reply", points=1,
        hint="Cut each reply at its \\n and drop that one byte only: strip() also removes spaces and tabs, "
             "and str.splitlines() also splits at \\x0c, \\x85 and U+2028.",
-       needs="returns the reply to each message, in order, as str")
+       needs=check_replies)
 def check_only_newline_removed(learner):
     expect_replies(run(learner, ["  two spaces  ", "\ttab\t", "form\x0cfeed", "line\u2028separator",
                                  "next\x85line", ""]))
@@ -404,7 +293,7 @@ def check_one_connection(learner):
 @check("reads a reply that arrives one byte at a time", points=1,
        hint="One recv() is not one reply: recv() returns whatever has arrived, even 1 byte. Keep receiving "
             "into a buffer until it holds a \\n.",
-       needs="returns the reply to each message, in order, as str")
+       needs=check_replies)
 def check_byte_by_byte(learner):
     # Without a pause the kernel joins most pieces again before the client reads; 2 ms between
     # sends lets a client blocked in recv() see the first byte alone, every run.
@@ -414,7 +303,7 @@ def check_byte_by_byte(learner):
 @check("decodes a character cut between two reads", points=1,
        hint="A recv() can end in the middle of a character: b'1 \\xe2' cannot be decoded alone. Buffer "
             "bytes and decode whole lines, or use codecs.getincrementaldecoder(\"utf-8\")().",
-       needs="returns the reply to each message, in order, as str")
+       needs=check_replies)
 def check_cut_character(learner):
     # Every reply is cut after the first byte of each of its multi-byte characters (2, 3 and 4
     # bytes long; the arrow is one): 6 cuts, each followed by a pause, so a client decoding each
@@ -425,7 +314,7 @@ def check_cut_character(learner):
 @check("finds several replies that arrive in one read", points=1,
        hint="One recv() can hold the end of one reply and the start of the next: keep the bytes after the "
             "\\n in your buffer for the next reply; never throw them away.",
-       needs="returns the reply to each message, in order, as str")
+       needs=check_replies)
 def check_several_in_one_read(learner):
     # The server holds replies until all 4 lines are in (at most 10 ms after the first waiting one),
     # then sends their 32 bytes in pieces of 12, 14 and 6, 10 ms apart: the first piece holds reply 1
@@ -450,7 +339,7 @@ PROPERTY_PAUSE = 0.0
             "each recv() returns.",
        # The fixed checks above report the usual framing bugs with a readable probe; the property
        # runs as well and shows the smallest messages and cut it found for the same bug.
-       needs="returns the reply to each message, in order, as str")
+       needs=check_replies)
 def check_any_messages(learner):
     unfinished = []  # a call that waited for its timeout or the bound: reported as it is, never shrunk
 
@@ -501,7 +390,7 @@ def check_no_messages(learner):
 @check("closes the connection before returning", points=0.5,
        hint="Close the socket when you are done: `with socket.create_connection(...) as sock:` closes it "
             "however the function ends.",
-       needs="returns the reply to each message, in order, as str")
+       needs=check_replies)
 def check_closes(learner):
     trial = run(learner, ["hello"], wait_closed=STILL_OPEN)
     expect_replies(trial)
@@ -513,7 +402,7 @@ def check_closes(learner):
 @check("raises ConnectionError when the server hangs up early", points=1,
        hint="recv() returning b'' means the server closed the connection: if replies are still missing, "
             "raise ConnectionError.",
-       needs="returns the reply to each message, in order, as str")
+       needs=check_replies)
 def check_hang_up(learner):
     trial = run(learner, ["one", "two", "three"], limit=1.5, close_after=1)
     expected = Prose("ConnectionError (the server closed before replying to every message)")
@@ -532,9 +421,9 @@ def check_hang_up(learner):
 @check("sends and receives messages of hundreds of KiB and more", points=0.5,
        hint="Use sendall(): send() may send only part of a large message and returns how much it sent. "
             "And read until the \\n, however many recv() calls that takes.",
-       needs="returns the reply to each message, in order, as str")
+       needs=check_replies)
 def check_big_messages(waiting_calls):
-    trial = waiting_calls.take("check_big_messages")
+    trial = waiting_calls.take(check_big_messages)
     expect_replies(trial, note=big_note(trial), keyed=False)
 
 
@@ -555,9 +444,9 @@ def big_note(trial):
 @check("raises TimeoutError when the server goes silent", points=1,
        hint="Without a timeout recv() waits forever. Pass timeout=timeout to socket.create_connection (not a "
             "number of your own) and let the TimeoutError leave your function.",
-       needs="returns the reply to each message, in order, as str")
+       needs=check_replies)
 def check_timeout(waiting_calls):
-    trial = waiting_calls.take("check_timeout")
+    trial = waiting_calls.take(check_timeout)
     expected = Prose(f"TimeoutError, about {STALL_TIMEOUT:g} s after the server went silent")
     if trial.outcome.timed_out:
         raise trial.failure(f"send_messages was still waiting after {trial.limit:g} s: the server went silent "
@@ -586,9 +475,9 @@ def waited_in_silence(trial):
 @check("keeps waiting while a slow reply keeps coming", points=0.5,
        hint="timeout bounds each wait for more data, not the whole call: a server that keeps sending within "
             "timeout is never a timeout. Use the timeout argument as the socket timeout.",
-       needs="returns the reply to each message, in order, as str")
+       needs=check_replies)
 def check_slow_reply(waiting_calls):
-    trial = waiting_calls.take("check_slow_reply")
+    trial = waiting_calls.take(check_slow_reply)
     if trial.raised_a("TimeoutError"):
         raise trial.failure(f"send_messages raised TimeoutError after {trial.outcome.elapsed:.2f} s while the reply "
                             f"was still coming: a piece every {SLOW_PAUSE:g} s, and timeout={SLOW_TIMEOUT:g}.",

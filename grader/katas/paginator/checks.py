@@ -9,22 +9,22 @@ and a failure shows that log and a command that serves the same API by hand.
 
 Most checks take a few milliseconds. Four wait on purpose (a Retry-After of 1 s, backoffs, a
 stalled page): those four calls run at the same time, each in its own child against its own
-API, started with the first check so that their waits overlap everything else (see
-``WaitingCalls``). A wait is measured by the API, from just before it wrote an answer to the
-arrival of the next request: a busy machine can lengthen that, never shorten it, so running the
-calls together (or on a loaded CI runner) never fails a client that waited long enough. Grading
+API, started with the first check so that their waits overlap everything else (``WAITING``,
+grader/engine/background.py). A wait is measured by the API, from just before it wrote an
+answer to the arrival of the next request: a busy machine can lengthen that, never shorten it,
+so running the calls together (or on a loaded CI runner) never fails a client that waited long
+enough. Grading
 the reference solution takes about the one Retry-After second plus the grader's start.
 """
 
 import textwrap
-import threading
 from collections import Counter
 from dataclasses import dataclass
 
 import pytest
 from hypothesis import example, given
 
-from grader.authoring import LOAD_TIMEOUT, check, LearnerFunction
+from grader.authoring import BackgroundCall, background_calls, check
 from grader.failures import Failure, Prose, show
 from grader.peers.pagination.api import PaginatedAPI
 from grader.peers.pagination.scenario import (
@@ -227,112 +227,28 @@ def seconds(values):
 
 # --- the calls that wait, run at the same time ----------------------------------------------------
 
+def run_alone(learner, scenario, what, *, timeout=TIMEOUT, limit=LIMIT):
+    """``run`` against an API of its own, closed once the call is over (a call in the background)."""
+    with PaginatedAPI(scenario, max_requests=CAP) as api:
+        return run(learner, api, scenario, what, timeout=timeout, limit=limit)
+
+
 WAITING = {
-    # the check that reads it: (scenario, what, fetch_all's timeout, the grader's bound); the
-    # longest wait first
-    "check_retry_after": (
-        Scenario.numbered([2, 2, 2], faults={1: [too_many_requests(RETRY_AFTER)]}),
-        f"page 1 answering 429 with Retry-After: {RETRY_AFTER} once", TIMEOUT, 4.0),
-    "check_persistent_error": (
-        Scenario.numbered([1, 1], broken={1: error(503)}), "page 1 answering 503 every time", TIMEOUT, LIMIT),
-    "check_stall": (
-        Scenario.numbered([2, 2, 2], faults={1: [stall(STALL)]}),
-        f"page 1 staying silent the first time (timeout={STALL_TIMEOUT:g})", STALL_TIMEOUT, 2.0),
-    "check_transient_errors": (
-        Scenario.numbered([1, 1, 1], faults={0: [error(502)], 1: [error(503)], 2: [error(504)]}),
-        "pages 0, 1 and 2 first answering 502, 503 and 504", TIMEOUT, LIMIT),
+    # the check that reads it: a call of ``run_alone``; the longest wait first
+    "check_retry_after": BackgroundCall(
+        run_alone, Scenario.numbered([2, 2, 2], faults={1: [too_many_requests(RETRY_AFTER)]}),
+        f"page 1 answering 429 with Retry-After: {RETRY_AFTER} once", timeout=TIMEOUT, limit=4.0),
+    "check_persistent_error": BackgroundCall(
+        run_alone, Scenario.numbered([1, 1], broken={1: error(503)}), "page 1 answering 503 every time",
+        timeout=TIMEOUT, limit=LIMIT),
+    "check_stall": BackgroundCall(
+        run_alone, Scenario.numbered([2, 2, 2], faults={1: [stall(STALL)]}),
+        f"page 1 staying silent the first time (timeout={STALL_TIMEOUT:g})", timeout=STALL_TIMEOUT, limit=2.0),
+    "check_transient_errors": BackgroundCall(
+        run_alone, Scenario.numbered([1, 1, 1], faults={0: [error(502)], 1: [error(503)], 2: [error(504)]}),
+        "pages 0, 1 and 2 first answering 502, 503 and 504", timeout=TIMEOUT, limit=LIMIT),
 }
-FIRST_LOAD_BOUND = LOAD_TIMEOUT + 1.0  # how long the other calls wait for the first child to load
-STOP_BOUND = 6.0  # seconds a LearnerFunction may take to stop (SIGTERM, grace, SIGKILL, reap)
-
-
-@dataclass
-class _WaitingCall:
-    scenario: Scenario
-    what: str
-    timeout: float
-    limit: float
-    api: PaginatedAPI
-    function: LearnerFunction
-    thread: threading.Thread = None
-    outcome: object = None
-    error: BaseException = None
-
-
-class WaitingCalls:
-    """fetch_all calls that spend their time waiting, each in its own child against its own API.
-
-    ``start()`` returns at once. The first call (the 1 s Retry-After, the longest wait) loads
-    its child while the quick checks' child loads, so that its wait begins as early as it can;
-    the others load once it has, while it waits. ``take(name)`` waits (bounded) for one call
-    and stops its child and its API, so nothing of a call outlives the check that reads it;
-    ``close()`` takes whatever no check took.
-    """
-
-    def __init__(self, exercise):
-        self.exercise = exercise
-        self.calls = {}
-        self.first_loaded = threading.Event()
-
-    def start(self, checks):
-        """Start the calls of those of ``checks`` (names of check functions) that need one."""
-        for name, (scenario, what, timeout, limit) in WAITING.items():
-            if name not in checks:
-                continue  # not selected (grader --check)
-            function = LearnerFunction(self.exercise.path, self.exercise.exercise.function,
-                                       self.exercise.exercise.name)
-            call = _WaitingCall(scenario, what, timeout, limit, PaginatedAPI(scenario, max_requests=CAP),
-                                function)
-            call.api.__enter__()
-            call.thread = threading.Thread(target=self._run, args=(call, not self.calls), daemon=True,
-                                           name=f"paginator-{name}")
-            self.calls[name] = call
-            call.thread.start()
-
-    def _run(self, call, first):
-        try:
-            if not first:
-                self.first_loaded.wait(FIRST_LOAD_BOUND)
-            try:
-                call.function.start()
-            finally:
-                if first:
-                    self.first_loaded.set()
-            call.outcome = call.function.call(call.api.url, limit=call.limit, timeout=call.timeout)
-        except BaseException as exc:  # NotStarted, or a load Failure: the check that reads it raises it
-            call.error = exc
-
-    def take(self, name):
-        call = self.calls.pop(name)
-        try:
-            call.thread.join(FIRST_LOAD_BOUND + LOAD_TIMEOUT + call.limit + STOP_BOUND)
-            if call.thread.is_alive():
-                raise RuntimeError(f"the {name} call of fetch_all did not end within its bound")
-        finally:
-            call.function.close()
-            call.api.close()
-        if call.error is not None:
-            raise call.error
-        return Trial(call.scenario, call.api, call.outcome, call.timeout, call.limit, call.what)
-
-    def close(self):
-        for name in list(self.calls):
-            try:
-                self.take(name)
-            except KeyboardInterrupt:
-                raise  # Ctrl-C: grading stops (grader/engine/interrupt.py); it is no call's outcome
-            except BaseException:
-                pass  # no check read it (the exercise stopped early); its outcome does not matter
-
-
-@pytest.fixture(scope="module")
-def waiting_calls(exercise, request):
-    calls = WaitingCalls(exercise)
-    try:
-        calls.start({item.name for item in request.session.items})
-        yield calls
-    finally:
-        calls.close()
+waiting_calls = background_calls(WAITING)
 
 
 @pytest.fixture
@@ -462,7 +378,7 @@ def check_loop(learner, api):
        hint="429 means slow down, not fail: sleep int(response.headers.get('Retry-After', 1)) seconds, "
             "then request the same page again.")
 def check_retry_after(waiting_calls):
-    trial = waiting_calls.take("check_retry_after")
+    trial = waiting_calls.take(check_retry_after)
     if trial.raised is not None and trial.raised.is_a("HTTPError") and len(trial.requests_for(1)) == 1:
         raise trial.failure("fetch_all gave up on the first 429 instead of waiting and asking again.",
                             trial.scenario.items)
@@ -490,7 +406,7 @@ def check_gives_up_on_429(learner, api):
        hint="502, 503 and 504 are often momentary: sleep a little (0.1 s at first) and request the same "
             "page again.")
 def check_transient_errors(waiting_calls):
-    trial = waiting_calls.take("check_transient_errors")
+    trial = waiting_calls.take(check_transient_errors)
     expect_every_page(trial, tries={0: 2, 1: 2, 2: 2})
     for page in range(3):
         first, again = trial.requests_for(page)
@@ -504,7 +420,7 @@ def check_transient_errors(waiting_calls):
        hint="Retry at most 3 times, doubling the wait (0.1, 0.2, 0.4 s); if the 3rd retry fails too, raise "
             "(raise_for_status()).")
 def check_persistent_error(waiting_calls):
-    trial = waiting_calls.take("check_persistent_error")
+    trial = waiting_calls.take(check_persistent_error)
     expected = Prose("4 requests to page 1 (1 + 3 retries), the waits between them at least 0.1 s and "
                      "growing, then HTTPError")
     tries = trial.requests_for(1)
@@ -527,7 +443,7 @@ def check_persistent_error(waiting_calls):
        hint="Pass timeout=timeout to every session.get(). Catch requests.Timeout and retry it like a 503 "
             "(at most 3 times, with the backoff).")
 def check_stall(waiting_calls):
-    trial = waiting_calls.take("check_stall")
+    trial = waiting_calls.take(check_stall)
     once = len(trial.requests_for(1)) == 1
     if trial.outcome.timed_out and once:
         raise trial.failure(f"fetch_all was still waiting for page 1 after {trial.limit:g} s: the API stalled "
