@@ -56,6 +56,19 @@ OUTPUT_HEADING = "Your program printed (last lines):"
 TRACEBACK_HEADING = "Traceback (your code):"
 
 
+def output_heading(output):
+    """The heading over what a program printed: it says how much that was in all when the quoted
+    lines are not all of it (``output`` is then a ``grader.learner.output.Printed``)."""
+    if getattr(output, "cut", False):
+        return f"Your program printed {output.total:,} bytes in all (last lines):"
+    return OUTPUT_HEADING
+
+
+def is_output_heading(line):
+    """Whether ``line`` of a message is the heading of what the program printed."""
+    return line.startswith("Your program printed") and line.endswith("(last lines):")
+
+
 class Failure(Exception):
     """A check failed; every field is optional except the summary.
 
@@ -92,7 +105,7 @@ class Failure(Exception):
         if self.traceback:
             rows.extend(quote(TRACEBACK_HEADING, self.traceback))
         if self.output:
-            rows.extend(quote(OUTPUT_HEADING, self.output))
+            rows.extend(quote(output_heading(self.output), self.output))
         if self.hint:
             rows.append(f"Hint:     {printable(self.hint)}")
         if self.reproduce:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from grader.failures import Failure, NotStarted
-from grader.learner.process import ForkedCall, LearnerFunction, LearnerProcess
+from grader.learner.process import ForkedCall, LearnerFunction, LearnerProcess, printed_by
 from grader.learner.server import LearnerServer
 from grader.peers.net import without_ports
 from grader.results import ERROR, FAILED, NOT_STARTED, PASSED, SKIPPED, CheckResult, ExerciseResult, exercise_status
@@ -24,6 +24,7 @@ from grader.engine.transcript import recording
 
 PORT_ATTEMPTS = 3  # tries at a free port before "address in use" is the learner's problem
 EXERCISE_BUDGET = 90.0  # seconds for all checks of one exercise; later checks are skipped after it
+PRINTED_NOTE = 1 << 20  # bytes a server printed during a failed check from which its message says so
 
 STOPPED_EARLY = ("skipped: grader watch stops at the first failure, so that you hear back sooner "
                  "(grader {} runs every check)")
@@ -48,6 +49,8 @@ class ExerciseRun:
         self.started = None
         self.finished = None  # when its last check ended
         self.deaths = {}  # check node id -> how the server ended during or just after it
+        self.printed = {}  # check node id -> how much the server printed during it (PRINTED_NOTE and up)
+        self.printed_before = printed_by(exercise.name)  # by earlier gradings in this process (grader watch)
 
     def fresh_server(self):
         """A newly started server for one check.
@@ -145,7 +148,8 @@ class GradingPlugin:
                 for check in run.checks:
                     check.status, check.message = SKIPPED, "not started"
             out[name] = ExerciseResult(name, status, run.checks, str(run.path),
-                                       (run.finished or time.monotonic()) - run.started)
+                                       (run.finished or time.monotonic()) - run.started,
+                                       printed=printed_by(name) - run.printed_before)
         return out
 
     def _run_of(self, item):
@@ -174,6 +178,10 @@ class GradingPlugin:
             exercise.deaths[request.node.nodeid] = server.died_message("during this check").render()
         elif note := server.limit_note():  # a thread of the server died of a limit; the server runs on
             exercise.deaths[request.node.nodeid] = note
+        elif (printed := server.printed()) >= PRINTED_NOTE:  # (a death's message says it itself)
+            exercise.printed[request.node.nodeid] = (
+                f"Your server printed {printed:,} bytes while this check ran. Printing is allowed, "
+                "but a line per chunk received makes a server slow.")
         exercise.stop_server()
 
     @pytest.fixture
@@ -233,7 +241,13 @@ class GradingPlugin:
         yield
         phases = self._phases.setdefault(item.nodeid, [])
         marker = item.get_closest_marker("check")
-        phases.append(_verdict(call, marker.kwargs.get("hint") if marker else None))
+        hint = marker.kwargs.get("hint") if marker else None
+        if call.when == "call" and isinstance(call.excinfo and call.excinfo.value, Failure) and _stopped(item):
+            # The grader stopped the server during the check (a limit): that, said with its own hint
+            # when the teardown adds how the server ended, explains the failure; the check's hint
+            # (or "your server closed the connection") would blame the wrong thing.
+            call.excinfo.value.hint = hint = None
+        phases.append(_verdict(call, hint))
         if call.excinfo is not None and isinstance(call.excinfo.value, NotStarted):
             run = self._run_of(item)  # raised from a call inside a check, not only at start
             run.not_started, run.blocked = True, "not started"
@@ -253,12 +267,20 @@ class GradingPlugin:
         death = run.deaths.get(item.nodeid)
         if status == FAILED and death and death.splitlines()[0] not in message:
             message += "\n" + death
+        if status == FAILED and item.nodeid in run.printed:
+            message += "\n" + run.printed[item.nodeid]
         message = without_ports(message)
         duration = sum(p[2] for p in phases)
         transcript = self._transcripts.pop(item.nodeid, []) if self.verbose else None
         run.checks.append(CheckResult(_sentence(item), status, points, message, hint, duration, transcript))
         if self.stop_early and status in (FAILED, ERROR) and not run.blocked:
             run.blocked = STOPPED_EARLY.format(run.exercise.name)
+
+
+def _stopped(item):
+    """Whether the grader (or the kernel) stopped the server of this check for a limit."""
+    server = getattr(item, "funcargs", {}).get("server")
+    return isinstance(server, LearnerServer) and server.stopped_for() is not None
 
 
 def _verdict(call, hint):

@@ -41,6 +41,13 @@ _programs = iter(range(1, 1 << 62))
 
 _live = set()  # every started, not yet stopped LearnerProcess, for stop_all()
 _live_lock = threading.Lock()
+_printed = {}  # exercise -> bytes its stopped processes printed (each program drains to its own pipe)
+
+
+def printed_by(exercise):
+    """Bytes that the learner's processes for ``exercise`` printed, those stopped so far."""
+    with _live_lock:
+        return _printed.get(exercise, 0)
 
 
 @dataclass
@@ -176,7 +183,7 @@ class _Events:
 
 
 class _Watched:
-    """What the limit watch (grader/learner/limit_watch.py) and the output cap call on a running program."""
+    """What the limit watch (grader/learner/limit_watch.py) calls on a running program."""
 
     exceeded = None  # the limit the grader stopped this program for, once it did
 
@@ -228,8 +235,7 @@ class LearnerProcess(_Watched):
             cwd=self.path.parent, env=env, **kwargs)
         with _live_lock:
             _live.add(self)
-        self.output = CappedOutput(self.proc.stderr, limit=self.limits.output,
-                                   on_limit=lambda: self.exceed("output"))
+        self.output = CappedOutput(self.proc.stderr)
         self._events = _Events(self.proc.stdout)
         self._events.start()
         WATCH.watch(self)
@@ -282,7 +288,8 @@ class LearnerProcess(_Watched):
             return Failure(
                 f"Importing {where} raised {event['type']}: {event['message']}",
                 note="Traceback (your code):\n" + event["traceback"].rstrip(),
-                hint="Run `python " + str(self.path) + "` yourself to see the same error.")
+                hint="Run `python " + str(self.path) + "` yourself to see the same error.",
+                output=self.last_output() or None)
         if self.exit_status(wait=1.0) in (None, CHANNEL_LOST):
             return Failure(
                 f"While {name} was being imported, it closed file descriptors it had not opened, among "
@@ -305,6 +312,10 @@ class LearnerProcess(_Watched):
         """Its last lines of output, including all it printed before now."""
         self.output.settle()
         return self.output.last_lines()
+
+    def printed(self):
+        """Bytes it has printed so far."""
+        return self.output.total
 
     def exit_status(self, wait=0.0):
         """The child's exit status, waiting up to ``wait`` seconds; None while it runs."""
@@ -339,6 +350,8 @@ class LearnerProcess(_Watched):
             self.output.join()
             self.proc.stderr.close()
         with _live_lock:
+            if self in _live:
+                _printed[self.exercise] = _printed.get(self.exercise, 0) + self.output.total
             _live.discard(self)
 
     def _signal(self, signum):
@@ -478,6 +491,12 @@ class ForkedCall(_Watched):
     def last_output(self):
         self.parent.output.settle()
         return self.parent.output.last_lines(since=self._output_mark)
+
+    def printed(self):
+        """Bytes printed since this call started (by it, as far as the grader can tell: the
+        program's processes share one stream, and one call runs at a time)."""
+        self.parent.output.settle()
+        return self.parent.output.total - self._output_mark
 
     # -- limits (grader/learner/limits.py) ---------------------------------------------------------
 

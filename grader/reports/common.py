@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 from grader.track import EXERCISES
-from grader.failures import OUTPUT_HEADING
+from grader.failures import is_output_heading
 from grader.quoting import GUTTER as OUTPUT_PREFIX
 from grader.results import FAILED, INTERRUPTED, STATUS_WORDS
 
@@ -58,9 +58,8 @@ def exercise_number(exercise, position):
 def learner_output(message):
     """What the learner's program printed, as quoted in a check's message ('' when nothing)."""
     lines = message.splitlines()
-    try:
-        start = lines.index(OUTPUT_HEADING) + 1
-    except ValueError:
+    start = next((number + 1 for number, line in enumerate(lines) if is_output_heading(line)), None)
+    if start is None:
         return ""
     printed = []
     for line in lines[start:]:
