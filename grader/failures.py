@@ -73,14 +73,16 @@ class Failure(Exception):
     """A check failed; every field is optional except the summary.
 
     ``summary`` is one line: learner text in it (an exception's message or type name, which may
-    hold newlines) has its newlines shown as ``\\n``. ``traceback`` and ``output`` are the
+    hold newlines) has its newlines shown as ``\\n``. ``excerpt`` is lines the grader made of the
+    learner's bytes, already escaped, that must keep their layout (a caret under one byte of the
+    line above it): they come right after the summary. ``traceback`` and ``output`` are the
     learner's own text and are quoted behind a gutter. A ``note`` that starts with
     TRACEBACK_HEADING and a newline is taken as a traceback (learner.py and learner_server.py
     pass a traceback that way).
     """
 
     def __init__(self, summary, *, sent=None, received=None, expected=None, hint=None,
-                 reproduce=None, output=None, note=None, traceback=None):
+                 reproduce=None, output=None, note=None, traceback=None, excerpt=None):
         super().__init__(summary)
         if traceback is None and note and note.startswith(TRACEBACK_HEADING + "\n"):
             note, traceback = None, note[len(TRACEBACK_HEADING) + 1:]
@@ -93,10 +95,13 @@ class Failure(Exception):
         self.output = output  # what the learner's program printed, when it matters
         self.note = note
         self.traceback = traceback  # the learner's traceback (their frames only), when it matters
+        self.excerpt = excerpt  # lines shown as they are under the summary (a caret under a byte)
 
     def lines(self):
         """The failure as labelled lines, in the order a learner reads them."""
         rows = [inline(self.summary)]
+        if self.excerpt:
+            rows.extend(printable(self.excerpt).split("\n"))
         for label, value in (("Sent", self.sent), ("Received", self.received), ("Expected", self.expected)):
             if value is not None:
                 rows.append(f"{label + ':':<10}{printable(value) if isinstance(value, Prose) else show(value)}")

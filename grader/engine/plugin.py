@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from grader.failures import Failure, NotStarted
+from grader.learner import limits
 from grader.learner.process import ForkedCall, LearnerFunction, LearnerProcess, printed_by
 from grader.learner.server import LearnerServer
 from grader.peers.net import without_ports
@@ -242,11 +243,13 @@ class GradingPlugin:
         phases = self._phases.setdefault(item.nodeid, [])
         marker = item.get_closest_marker("check")
         hint = marker.kwargs.get("hint") if marker else None
-        if call.when == "call" and isinstance(call.excinfo and call.excinfo.value, Failure) and _stopped(item):
-            # The grader stopped the server during the check (a limit): that, said with its own hint
-            # when the teardown adds how the server ended, explains the failure; the check's hint
-            # (or "your server closed the connection") would blame the wrong thing.
-            call.excinfo.value.hint = hint = None
+        if call.when == "call" and isinstance(call.excinfo and call.excinfo.value, Failure) and \
+                (limit := _limit_hit(item)) is not None:
+            # The server hit a limit during the check: that explains the failure, and the teardown
+            # adds how the server ended (with the limit's hint when the grader stopped all of it); the
+            # check's hint, or "your server closed the connection", would blame the wrong thing.
+            hint = None if limit == "stopped" else limits.HINTS[limit]
+            call.excinfo.value.hint = hint
         phases.append(_verdict(call, hint))
         if call.excinfo is not None and isinstance(call.excinfo.value, NotStarted):
             run = self._run_of(item)  # raised from a call inside a check, not only at start
@@ -277,10 +280,15 @@ class GradingPlugin:
             run.blocked = STOPPED_EARLY.format(run.exercise.name)
 
 
-def _stopped(item):
-    """Whether the grader (or the kernel) stopped the server of this check for a limit."""
+def _limit_hit(item):
+    """"stopped" when the grader (or the kernel) stopped this check's server for a limit, the limit's
+    name when only a thread of it died of one, else None."""
     server = getattr(item, "funcargs", {}).get("server")
-    return isinstance(server, LearnerServer) and server.stopped_for() is not None
+    if not isinstance(server, LearnerServer):
+        return None
+    if server.stopped_for() is not None:
+        return "stopped"
+    return server.process.limit_hit()
 
 
 def _verdict(call, hint):

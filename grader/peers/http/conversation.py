@@ -197,18 +197,18 @@ class Conversation:
         probe = python_probe(raw)
         return RUN_BY_HAND + probe if probe else None
 
-    def failure(self, summary, *, expected=None, hint=None, note=None, exact_bytes=False, reproduce=None):
+    def failure(self, summary, *, expected=None, hint=None, note=None, exact_bytes=False, reproduce=None,
+                excerpt=None):
         """A Failure showing the whole conversation; `reproduce` replaces the command made from the requests."""
         return Failure(summary, sent=bytes(self.client.sent), received=bytes(self.client.received),
-                       expected=expected, hint=hint, note=note,
+                       expected=expected, hint=hint, note=note, excerpt=excerpt,
                        reproduce=reproduce or self.reproduce(exact_bytes=exact_bytes))
 
     def response_failure(self, error: ResponseError, doing, *, expected=None, hint=None, exact_bytes=False):
         """A Failure for what the reader found: "<doing>: <problem>.", then the excerpt with its caret."""
         summary = f"{doing}: {error.problem}."
-        if error.data:
-            summary += "\n" + excerpt(error.data, error.offset)
         note = ("(After that response the grader sent GET / on the same connection: whatever came before "
                 "the response to it was still part of, or left over from, the one before.)"
                 if self.followed_up else None)
-        return self.failure(summary, expected=expected, hint=hint, note=note, exact_bytes=exact_bytes)
+        return self.failure(summary, expected=expected, hint=hint, note=note, exact_bytes=exact_bytes,
+                            excerpt=excerpt(error.data, error.offset) if error.data else None)
