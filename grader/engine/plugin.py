@@ -18,6 +18,7 @@ from grader.failures import Failure, NotStarted
 from grader.learner import limits
 from grader.learner.process import ForkedCall, LearnerFunction, LearnerProcess, printed_by
 from grader.learner.server import LearnerServer
+from grader.peers import reproduce
 from grader.peers.net import without_ports
 from grader.results import ERROR, FAILED, NOT_STARTED, PASSED, SKIPPED, CheckResult, ExerciseResult, exercise_status
 from grader.engine.catalog import selected_checks
@@ -40,6 +41,7 @@ class ExerciseRun:
     def __init__(self, exercise, tree):
         self.exercise = exercise
         self.path = exercise.file_in(tree)
+        reproduce.grading(exercise.name, self.path)  # the file its "Try it" commands run
         self.blocked = None  # why the remaining checks are skipped, once something vital failed
         self.not_started = False
         self.deadline = None

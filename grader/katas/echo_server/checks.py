@@ -16,10 +16,14 @@ from hypothesis import strategies as st
 from grader.authoring import check
 from grader.failures import Failure, Mismatch, Prose, show, where_they_differ
 from grader.peers.net import Client
-from grader.peers.reproduce import HAND_PORT, python_probe
+from grader.peers.reproduce import python_probe, server_by_hand
 
 REPLY_TIMEOUT = 1.0  # seconds to wait for an echo on loopback (it takes well under a millisecond)
-RUN_BY_HAND = f"python exercises/echo_server/echo_server.py {HAND_PORT}   # then, in another terminal: "
+
+
+def run_by_hand():
+    """The start of a "Try it" line: the learner's file, run on the hand port."""
+    return server_by_hand("echo_server")
 
 
 def expect_echo(client, data, *, hint=None, then_half_close=False):
@@ -44,7 +48,7 @@ def expect_echo(client, data, *, hint=None, then_half_close=False):
     note = (f"Before this, {show(earlier, 60)} was sent on the same connection and came back unchanged."
             if earlier else None)
     fields = dict(sent=data, received=got, expected=Prose("the same bytes back"), hint=hint, note=note,
-                  reproduce=RUN_BY_HAND + probe if probe and not earlier else None)
+                  reproduce=run_by_hand() + probe if probe and not earlier else None)
     if not got and client.eof:
         raise Mismatch("Your server closed the connection instead of echoing the data.", **fields)
     if not got:
@@ -168,7 +172,7 @@ def check_half_close(server):
         raise Failure(f"All the data came back, but the connection was still open {REPLY_TIMEOUT:g} s after "
                       "the client shut down its sending side (half-close).",
                       sent=data, expected=Prose("the echo, then end of file (the server closes)"),
-                      reproduce=RUN_BY_HAND + python_probe(b"bye\n", half_close=True))
+                      reproduce=run_by_hand() + python_probe(b"bye\n", half_close=True))
 
 
 @check("serves a second client while the first one is connected and idle", points=1,

@@ -20,7 +20,7 @@ import requests
 
 from grader.authoring import check
 from grader.failures import Failure, Mismatch, Prose, show
-from grader.peers.http.conversation import REPLY_TIMEOUT, RUN_BY_HAND, Conversation, describe, get
+from grader.peers.http.conversation import REPLY_TIMEOUT, Conversation, describe, get, run_by_hand
 from grader.peers.http.wire import ResponseError, curl_command
 from grader.peers.net import LOOPBACK
 from grader.peers.reproduce import HAND_PORT
@@ -63,7 +63,7 @@ def fetch(server, target="/", *, head_only=False):
     """
     url = f"http://{LOOPBACK}:{server.port}{target}"
     call = f"requests.get({url!r}, timeout={REPLY_TIMEOUT:g})"
-    reproduce = RUN_BY_HAND + curl_command([get(target)], LOOPBACK, HAND_PORT)
+    reproduce = run_by_hand() + curl_command([get(target)], LOOPBACK, HAND_PORT)
     try:
         with session() as s, s.get(url, timeout=REPLY_TIMEOUT, stream=True) as response:
             got = Fetched(response.status_code, response.reason, dict(response.raw.headers.items()), None)
@@ -436,7 +436,7 @@ def check_big_and_fragmented(server):
     big = get(headers=(("X-Padding", "a" * PADDING),))
     what = f"GET / with a {len(big.to_bytes()):,}-byte head"
     url = f"http://{LOOPBACK}:{HAND_PORT}/"
-    by_hand = RUN_BY_HAND + f"""curl -v -H "X-Padding: $(python -c 'print("a" * {PADDING})')" {url} --next {url}"""
+    by_hand = run_by_hand() + f"""curl -v -H "X-Padding: $(python -c 'print("a" * {PADDING})')" {url} --next {url}"""
     with Conversation(server.address) as conversation:
         try:
             response = first_response(conversation, big, f"Reading the response to {what}")
@@ -479,13 +479,13 @@ def in_pieces_probe(data):
     """A python -c line that sends `data` one byte at a time, for the learner to run by hand."""
     steps = ["import socket, time", f'c = socket.create_connection(("127.0.0.1", {HAND_PORT}))',
              f"[c.sendall(bytes([b])) or time.sleep(0.05) for b in {bytes_literal(data)}]", "print(c.recv(65536))"]
-    return RUN_BY_HAND + "python -c '" + "; ".join(steps) + "'"
+    return run_by_hand() + "python -c '" + "; ".join(steps) + "'"
 
 
 CROWD = 20
-IDLE_BY_HAND = (RUN_BY_HAND + "python -c 'import socket, time; c = socket.create_connection((\"127.0.0.1\", "
-                f"{HAND_PORT})); time.sleep(600)'   # an idle client; then, in a third terminal: "
-                f"curl -v http://127.0.0.1:{HAND_PORT}/")
+IDLE_CLIENT = ("python -c 'import socket, time; c = socket.create_connection((\"127.0.0.1\", "
+               f"{HAND_PORT})); time.sleep(600)'   # an idle client; then, in a third terminal: "
+               f"curl -v http://127.0.0.1:{HAND_PORT}/")
 
 
 @check("serves 20 clients at once; an idle kept-alive client blocks no one", points=1,
@@ -516,7 +516,7 @@ def check_many_clients(server):
                     note=("Your server seems to serve one connection at a time" if number == 2 else
                           f"Your server seems to serve at most {number - 1} connections at a time (a pool of "
                           f"{number - 1} threads?)") + ": it waits for an idle client that sends nothing more.",
-                    reproduce=IDLE_BY_HAND) from None
+                    reproduce=run_by_hand() + IDLE_CLIENT) from None
         # Every client at once, on the connections the server kept open.
         open_clients = [(number, c) for number, c in enumerate(clients, 1) if c.reader.reusable and not c.closed]
         for _, conversation in open_clients:

@@ -30,7 +30,7 @@ from grader.peers.pagination.api import PaginatedAPI
 from grader.peers.pagination.scenario import (
     ENTRY_PATH, Scenario, describe_difference, error, json_body, not_json, stall, too_many_requests)
 from grader.katas.paginator.strategies import scenarios
-from grader.peers.reproduce import HAND_PORT
+from grader.peers.reproduce import HAND_PORT, learner_file
 
 TIMEOUT = 2.0  # fetch_all's own timeout= in most checks; nothing stalls there, so it never fires
 LIMIT = 3.0  # seconds the grader lets one fetch_all call run (the reference needs milliseconds)
@@ -53,7 +53,6 @@ STALL = 30  # seconds the page stays silent: far beyond the bound (closing the A
 #             long enough to see by hand that a client without a timeout hangs
 MIN_AFTER_STALL = STALL_TIMEOUT + 0.09  # that timeout plus the first backoff (0.1 s), less some rounding
 
-RUN_BY_HAND = "python exercises/paginator/paginator.py"
 
 
 # --- one call of fetch_all against one scenario, and what it did ----------------------------------
@@ -103,7 +102,7 @@ class Trial:
 def hand_command(scenario):
     """Commands that serve this scenario on HAND_PORT and run the learner's file against it."""
     return (f"{scenario.command(HAND_PORT)}\n{'':10}then, in another terminal: "
-            f"{RUN_BY_HAND} http://127.0.0.1:{HAND_PORT}{ENTRY_PATH}")
+            f"python {learner_file('paginator')} http://127.0.0.1:{HAND_PORT}{ENTRY_PATH}")
 
 
 def run(learner, api, scenario, what, *, timeout=TIMEOUT, limit=LIMIT):

@@ -17,7 +17,7 @@ import time
 from grader.failures import Failure
 from grader.peers.http.wire import Request, Response, ResponseError, ResponseReader, curl_command, excerpt
 from grader.peers.net import LOOPBACK, Client
-from grader.peers.reproduce import HAND_PORT, python_probe
+from grader.peers.reproduce import HAND_PORT, python_probe, server_by_hand
 
 REPLY_TIMEOUT = 2.0  # seconds for a response on loopback (it takes about a millisecond)
 # After a response that ends the connection, how long to wait for the close before judging
@@ -25,7 +25,11 @@ REPLY_TIMEOUT = 2.0  # seconds for a response on loopback (it takes about a mill
 CLOSE_GRACE = 0.3
 HOST = (("Host", LOOPBACK),)  # the Host header of the grader's requests; the port is left out on
 # purpose, so that the bytes shown (and the commands to reproduce them) are the same on every run
-RUN_BY_HAND = f"python exercises/http_hello_server/http_hello_server.py {HAND_PORT}   # then, in another terminal: "
+
+
+def run_by_hand():
+    """The start of a "Try it" line: the learner's file, run on the hand port."""
+    return server_by_hand("http_hello_server")
 
 
 def get(target="/", *, method="GET", headers=(), body=b"", version="HTTP/1.1", host=True):
@@ -192,10 +196,10 @@ class Conversation:
         if not exact_bytes and all(isinstance(r, Request) for r in self.requests):
             command = curl_command(self.requests, LOOPBACK, HAND_PORT)
             if command:
-                return RUN_BY_HAND + command
+                return run_by_hand() + command
         raw = b"".join(r.to_bytes() if isinstance(r, Request) else r for r in self.requests)
         probe = python_probe(raw)
-        return RUN_BY_HAND + probe if probe else None
+        return run_by_hand() + probe if probe else None
 
     def failure(self, summary, *, expected=None, hint=None, note=None, exact_bytes=False, reproduce=None,
                 excerpt=None):
