@@ -7,13 +7,14 @@ process with a hard bound. The API logs every request (target, time of arrival, 
 connection), so a check judges what the function did on the wire, not only what it returned,
 and a failure shows that log and a command that serves the same API by hand.
 
-Most checks take a few milliseconds. Four wait on purpose (a Retry-After of 1 s, backoffs, a
+Most checks take a few milliseconds. Four wait on purpose (a Retry-After of 2 s, backoffs, a
 stalled page): those four calls run at the same time, each in its own child against its own
 API, started with the first check so that their waits overlap everything else (see
 ``WaitingCalls``). A wait is measured by the API, from just before it wrote an answer to the
 arrival of the next request: a busy machine can lengthen that, never shorten it, so running the
 calls together (or on a loaded CI runner) never fails a client that waited long enough. Grading
-the reference solution takes about the one Retry-After second plus the grader's start.
+the reference solution takes about the two Retry-After seconds plus the grader's start. Each waiting
+call's bound leaves room for the slowest backoff the README allows (5 s of waits for a page).
 """
 
 import textwrap
@@ -39,8 +40,14 @@ CAP = 50  # requests after which a client retrying or going round a loop is repo
 # The waits the contract asks for. A wait is measured from just before the API wrote an answer
 # to the arrival of the next request (``waited``): never less than the client's real wait, however
 # busy the machine, so a lower bound never fails a client that waited (see paginated_api.Request).
-RETRY_AFTER = 1  # seconds, the 429 check's Retry-After (the one deliberate long wait)
+RETRY_AFTER = 2  # seconds, the 429 check's Retry-After (the one deliberate long wait): more than the 1 s a
+#                 client waits when the header is missing, so that one that ignores the header shows
 MIN_BACKOFF = 0.095  # contract: at least 0.1 s before a retry of 502/503/504 or a timeout
+# The README ("What the grader keeps to"): the backoff waits for one page add up to 5 s at most. A
+# measured wait includes the machine's delays (it is never shorter than the client's own), so a
+# total is judged with WAITS_SLACK more; the calls' bounds leave room for the longest waits allowed.
+MAX_PAGE_WAITS = 5.0
+WAITS_SLACK = 0.5
 # "Growing": the last of three waits is at least GROWN (0.1, 0.2, 0.4 s and 0.1, 0.2, 0.3 s pass
 # whatever the machine's load, as a measured wait is never shorter than the real one), or at least
 # MIN_GROWTH longer than the first (other schedules, such as 1.5 times each time). A constant 0.1 s
@@ -224,22 +231,34 @@ def seconds(values):
     return ", ".join(f"{v:.2f} s" for v in values)
 
 
+TOO_SLOW = (f"the backoff waits for one page may add up to {MAX_PAGE_WAITS:g} s at most (README, \"What the "
+            "grader keeps to\"): a first wait of 0.1 to 0.5 s that then doubles, or grows more slowly, keeps to it.")
+
+
 # --- the calls that wait, run at the same time ----------------------------------------------------
+
+# The grader's bound on each waiting call: its requests (LIMIT, as for every call) and the longest
+# waits a client that keeps to the README may make (MAX_PAGE_WAITS for each page that is retried).
+RETRY_AFTER_LIMIT = LIMIT + RETRY_AFTER
+PERSISTENT_LIMIT = LIMIT + MAX_PAGE_WAITS + WAITS_SLACK
+STALL_LIMIT = LIMIT + STALL_TIMEOUT + MAX_PAGE_WAITS + WAITS_SLACK
+TRANSIENT_LIMIT = LIMIT + 3 * (MAX_PAGE_WAITS + WAITS_SLACK)
 
 WAITING = {
     # the check that reads it: (scenario, what, fetch_all's timeout, the grader's bound); the
     # longest wait first
     "check_retry_after": (
         Scenario.numbered([2, 2, 2], faults={1: [too_many_requests(RETRY_AFTER)]}),
-        f"page 1 answering 429 with Retry-After: {RETRY_AFTER} once", TIMEOUT, 4.0),
+        f"page 1 answering 429 with Retry-After: {RETRY_AFTER} once", TIMEOUT, RETRY_AFTER_LIMIT),
     "check_persistent_error": (
-        Scenario.numbered([1, 1], broken={1: error(503)}), "page 1 answering 503 every time", TIMEOUT, LIMIT),
+        Scenario.numbered([1, 1], broken={1: error(503)}), "page 1 answering 503 every time", TIMEOUT,
+        PERSISTENT_LIMIT),
     "check_stall": (
         Scenario.numbered([2, 2, 2], faults={1: [stall(STALL)]}),
-        f"page 1 staying silent the first time (timeout={STALL_TIMEOUT:g})", STALL_TIMEOUT, 2.0),
+        f"page 1 staying silent the first time (timeout={STALL_TIMEOUT:g})", STALL_TIMEOUT, STALL_LIMIT),
     "check_transient_errors": (
         Scenario.numbered([1, 1, 1], faults={0: [error(502)], 1: [error(503)], 2: [error(504)]}),
-        "pages 0, 1 and 2 first answering 502, 503 and 504", TIMEOUT, LIMIT),
+        "pages 0, 1 and 2 first answering 502, 503 and 504", TIMEOUT, TRANSIENT_LIMIT),
 }
 FIRST_LOAD_BOUND = LOAD_TIMEOUT + 1.0  # how long the other calls wait for the first child to load
 STOP_BOUND = 6.0  # seconds a LearnerFunction may take to stop (SIGTERM, grace, SIGKILL, reap)
@@ -497,6 +516,10 @@ def check_transient_errors(waiting_calls):
             raise trial.failure(f"fetch_all retried page {page} {waited(first, again):.3f} s after its "
                                 f"{first.status}, without a backoff.",
                                 Prose("each retry at least 0.1 s after the error"))
+        if waited(first, again) > MAX_PAGE_WAITS + WAITS_SLACK:
+            raise trial.failure(f"fetch_all retried page {page} {waited(first, again):.2f} s after its "
+                                f"{first.status}: {TOO_SLOW}", Prose("each retry at least 0.1 s after the error, "
+                                                                    f"and a page's waits {MAX_PAGE_WAITS:g} s at most"))
 
 
 @check("gives up on a page that keeps answering 503 after 3 retries, waiting longer each time", points=1,
@@ -505,11 +528,12 @@ def check_transient_errors(waiting_calls):
 def check_persistent_error(waiting_calls):
     trial = waiting_calls.take("check_persistent_error")
     expected = Prose("4 requests to page 1 (1 + 3 retries), the waits between them at least 0.1 s and "
-                     "growing, then HTTPError")
+                     f"growing, {MAX_PAGE_WAITS:g} s at most in all, then HTTPError")
     tries = trial.requests_for(1)
     if trial.outcome.timed_out and not trial.api.never_stopped and trial.api.unlinked_requests() == []:
+        so_far = f", after waits of {seconds(gaps(tries))}" if len(tries) > 1 else ""
         raise trial.failure(f"fetch_all was still retrying after {trial.limit:g} s: {len(tries)} requests "
-                            "to page 1 so far.", expected)
+                            f"to page 1 so far{so_far}. {TOO_SLOW}", expected)
     expect_raised(trial, "HTTPError", expected)
     if len(tries) != 4:
         raise trial.failure(f"fetch_all raised HTTPError after {len(tries)} request(s) to page 1.", expected)
@@ -520,6 +544,9 @@ def check_persistent_error(waiting_calls):
     if waits[-1] < min(GROWN, waits[0] + MIN_GROWTH):
         raise trial.failure(f"fetch_all waited {seconds(waits)} between its requests to page 1: the backoff "
                             "does not grow.", expected)
+    if sum(waits) > MAX_PAGE_WAITS + WAITS_SLACK:
+        raise trial.failure(f"fetch_all waited {seconds(waits)} between its requests to page 1, "
+                            f"{sum(waits):.2f} s in all: {TOO_SLOW}", expected)
 
 
 @check("times out a stalled request and retries it", points=1,
@@ -540,6 +567,10 @@ def check_stall(waiting_calls):
     # written, so the retry comes at least the timeout plus the backoff after the first of those.
     page_0 = min((r for r in trial.requests_for(0) if r.answered), key=lambda r: r.answered)
     again = trial.requests_for(1)[1]
+    if waited(page_0, again) > STALL_TIMEOUT + MAX_PAGE_WAITS + WAITS_SLACK:
+        raise trial.failure(f"fetch_all asked for page 1 again {waited(page_0, again):.2f} s after page 0 was "
+                            f"answered, {STALL_TIMEOUT:g} s of which were the timeout: {TOO_SLOW}",
+                            Prose(f"the retry after the timeout and a backoff of 0.1 to {MAX_PAGE_WAITS:g} s"))
     if waited(page_0, again) < MIN_AFTER_STALL:
         raise trial.failure(f"fetch_all asked for page 1 again {waited(page_0, again):.2f} s after page 0 was "
                             f"answered: a timeout of {STALL_TIMEOUT:g} s, then no backoff.",
