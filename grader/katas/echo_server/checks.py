@@ -156,22 +156,35 @@ def check_big_payload(server):
                       note=where_they_differ(payload, received) if received else None)
 
 
+HALF_CLOSE_SIZE = 16 * 1024 * 1024
+HALF_CLOSE_STALL = 0.25  # seconds without a byte taken after which the grader stops sending and shuts down
+HALF_CLOSE_TIMEOUT = 10.0  # seconds to read back all that was sent (on loopback it takes well under one)
+
+
 @check("sends everything back, then closes, after the client shuts down its side", points=1,
-       hint="recv() returning b'' means the client will send nothing more: finish sending, then close "
+       hint="recv() returning b'' means the client will send nothing more, not that you owe it nothing: "
+            "finish sending what you still hold (a non-blocking server empties its buffer first), then close "
             "the connection (conn.close()). Do not keep looping on b''.")
 def check_half_close(server):
-    data = b"last words before the end\n" * 1000
-    with Client(server.address) as client:
-        client.send(data)
+    """The grader sends without reading, for as long as the server takes it, so that the server
+    still owes it megabytes when it shuts down its sending side; then it reads everything back."""
+    payload = random.Random(6).randbytes(HALF_CLOSE_SIZE)
+    with Client(server.address, timeout=5.0, receive_buffer=BIG_RECEIVE_BUFFER) as client:
+        sent = client.send_until_blocked(payload, HALF_CLOSE_STALL)
         client.shutdown_write()
-        received, eof = client.recv_until_eof(REPLY_TIMEOUT)
-    if received != data:
-        raise Mismatch("After the client shut down its sending side, not all data came back.",
-                       sent=data, received=received, expected=data)
+        received = client.recv_exactly(sent, HALF_CLOSE_TIMEOUT)
+        rest, eof = client.recv_until_eof(REPLY_TIMEOUT) if len(received) == sent and not client.eof else (b"", client.eof)
+    doing = (f"The grader sent {sent:,} random bytes without reading (all the server would take), then shut down "
+             "its sending side (half-close)")
+    if received != payload[:sent] or rest:
+        what = "the connection closed" if eof else f"nothing more came within {HALF_CLOSE_TIMEOUT:g} s"
+        raise Failure(f"{doing}; {len(received) + len(rest):,} bytes came back, then {what}.",
+                      note=where_they_differ(payload[:sent], received + rest),
+                      expected=Prose(f"all {sent:,} bytes back, then end of file (the server closes)"))
     if not eof:
-        raise Failure(f"All the data came back, but the connection was still open {REPLY_TIMEOUT:g} s after "
-                      "the client shut down its sending side (half-close).",
-                      sent=data, expected=Prose("the echo, then end of file (the server closes)"),
+        raise Failure(f"{doing}; all of it came back, but the connection was still open {REPLY_TIMEOUT:g} s "
+                      "later.",
+                      expected=Prose("the echo, then end of file (the server closes)"),
                       reproduce=run_by_hand() + python_probe(b"bye\n", half_close=True))
 
 
