@@ -30,6 +30,8 @@ CAUGHT_BY = {
         "reads a request's body, so the next request on the connection works"],
     "broken_no_keep_alive": ["keeps the connection open for the next request (keep-alive)"],
     "broken_body_not_consumed": ["reads a request's body, so the next request on the connection works"],
+    "broken_body_only_from_buffer": ["reads a request's body, so the next request on the connection works"],
+    "broken_drops_next_request": ["reads a request's body, so the next request on the connection works"],
     "broken_ignores_connection_close": ["closes the connection after a request with Connection: close"],
     "broken_http10_kept_open": ["closes the connection after an HTTP/1.0 request"],
     "broken_no_400_bad_request_line": ["answers 400 to a malformed request line, then closes"],

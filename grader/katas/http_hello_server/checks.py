@@ -280,11 +280,19 @@ def check_keep_alive(server):
                     error, f"Reading the response to the {ordinal(number)} GET / on one connection") from None
 
 
+BIG_BODY = b"x" * (256 * 1024)  # more than one recv() returns, and sent in two parts, BODY_PAUSE apart
+BODY_PAUSE = 0.05
+
+
 @check("reads a request's body, so the next request on the connection works", points=0.5,
        needs="keeps the connection open for the next request (keep-alive)",
        hint="After the head, recv() and drop exactly Content-Length bytes of body (some may already be in "
-            "your buffer) before reading the next request.")
+            "your buffer, the rest still to come) before reading the next request, and keep whatever follows "
+            "the body in your buffer: it is the start of the next request.")
 def check_body_consumed(server):
+    """Three probes: a small body, then a GET once it was answered; the same two requests in one
+    piece (the GET arrives with the body, and must not be thrown away with it); a body of 256 KiB
+    that arrives in two parts, more than one recv() returns."""
     with Conversation(server.address) as conversation:
         first_response(conversation, get(method="POST", body=FORM), "Reading the response to POST /")
         try:
@@ -301,6 +309,50 @@ def check_body_consumed(server):
                 expected=Prose("200 OK, as for any GET /"),
                 note="Most likely the server took the body of the POST, name=value&answer=42, for the start of "
                      "the next request: its request line then reads name=value&answer=42GET / HTTP/1.1.")
+    with Conversation(server.address) as conversation:
+        what = "A POST / with a 20-byte body and a GET / sent together, in one piece"
+        conversation.send_together([get(method="POST", body=FORM), get()])
+        _read(conversation, f"{what}: reading the response to the POST")
+        try:
+            response = conversation.read_response()
+        except ResponseError as error:
+            if not conversation.after_last_response:
+                raise conversation.failure(
+                    f"{what}: the POST was answered, the GET / after its body was not (no response within "
+                    f"{REPLY_TIMEOUT:g} s).", expected=Prose("two responses: 405 to the POST, then 200 to the GET"),
+                    note="The GET / arrived in the same recv() as the body: a server that clears its buffer after "
+                         "a request throws the next request away with it.") from None
+            raise conversation.response_failure(error, f"{what}: reading the response to the GET") from None
+        if response.status != 200:
+            raise conversation.failure(f"{what}: the GET / got {status_line(response)}.",
+                                       expected=Prose("200 OK, as for any GET /"))
+    big = get(method="POST", body=BIG_BODY)
+    data = big.to_bytes()
+    half = len(data) - len(BIG_BODY) // 2
+    what = f"A POST / with a {len(BIG_BODY):,}-byte body sent in two parts, {BODY_PAUSE * 1000:g} ms apart"
+    with Conversation(server.address) as conversation:
+        conversation.send_parts(big, [data[:half], data[half:]], BODY_PAUSE)
+        _read(conversation, f"{what}: reading the response to the POST")
+        try:
+            response = first_response(conversation, get(), f"{what} was answered; then reading the response to "
+                                      "GET / on the same connection")
+        except Failure as failure:
+            failure.hint = ("Read the whole body: Content-Length bytes, however many recv() calls that takes (one "
+                            "recv() returns what has arrived, at most what you ask for). The rest of a body left "
+                            "unread becomes the start of the next request.")
+            raise
+        if response.status != 200:
+            raise conversation.failure(f"{what} was answered; then GET / on the same connection got "
+                                       f"{status_line(response)}.", expected=Prose("200 OK, as for any GET /"),
+                                       note="Most likely the server read only part of the body, and took the rest "
+                                            "of it (x's) for the start of the next request.")
+
+
+def _read(conversation, doing):
+    try:
+        return conversation.read_response()
+    except ResponseError as error:
+        raise conversation.response_failure(error, doing) from None
 
 
 def expect_close(conversation, what, expected):

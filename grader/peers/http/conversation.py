@@ -79,6 +79,23 @@ class Conversation:
         self.reader.expect(method, close=closes)
         self.client.send(data, tolerate_close=True)  # refused: what came before the close is still read
 
+    def send_together(self, requests):
+        """Send several requests in one piece (one send, so one TCP segment on loopback): pipelined."""
+        for request in requests:
+            self.requests.append(request)
+            self.reader.expect(request.method, close=request.closes_connection)
+        self.client.send(b"".join(request.to_bytes() for request in requests), tolerate_close=True)
+
+    def send_parts(self, request, parts, pause):
+        """Send a request as the given parts of its bytes, `pause` seconds apart."""
+        self.requests.append(request)
+        self.reader.expect(request.method, close=request.closes_connection)
+        for number, part in enumerate(parts):
+            if number:
+                time.sleep(pause)  # the probe itself: a request that arrives in parts
+            if not self.client.send(part, tolerate_close=True):
+                return
+
     def send_in_pieces(self, request, size, pause):
         """Send a request `size` bytes at a time, `pause` seconds apart (each piece its own segment)."""
         data = request.to_bytes()
