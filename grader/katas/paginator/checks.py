@@ -241,7 +241,7 @@ TOO_SLOW = (f"the backoff waits for one page may add up to {MAX_PAGE_WAITS:g} s 
 # waits a client that keeps to the README may make (MAX_PAGE_WAITS for each page that is retried).
 RETRY_AFTER_LIMIT = LIMIT + RETRY_AFTER
 PERSISTENT_LIMIT = LIMIT + MAX_PAGE_WAITS + WAITS_SLACK
-STALL_LIMIT = LIMIT + STALL_TIMEOUT + MAX_PAGE_WAITS + WAITS_SLACK
+STALL_LIMIT = LIMIT + 2 * STALL_TIMEOUT + MAX_PAGE_WAITS + WAITS_SLACK
 TRANSIENT_LIMIT = LIMIT + 3 * (MAX_PAGE_WAITS + WAITS_SLACK)
 
 WAITING = {
@@ -254,8 +254,8 @@ WAITING = {
         Scenario.numbered([1, 1], broken={1: error(503)}), "page 1 answering 503 every time", TIMEOUT,
         PERSISTENT_LIMIT),
     "check_stall": (
-        Scenario.numbered([2, 2, 2], faults={1: [stall(STALL)]}),
-        f"page 1 staying silent the first time (timeout={STALL_TIMEOUT:g})", STALL_TIMEOUT, STALL_LIMIT),
+        Scenario.numbered([2, 2, 2], faults={1: [stall(STALL), stall(STALL)]}),
+        f"page 1 staying silent the first two times (timeout={STALL_TIMEOUT:g})", STALL_TIMEOUT, STALL_LIMIT),
     "check_transient_errors": (
         Scenario.numbered([1, 1, 1], faults={0: [error(502)], 1: [error(503)], 2: [error(504)]}),
         "pages 0, 1 and 2 first answering 502, 503 and 504", TIMEOUT, TRANSIENT_LIMIT),
@@ -550,19 +550,23 @@ def check_persistent_error(waiting_calls):
 
 
 @check("times out a stalled request and retries it", points=1,
-       hint="Pass timeout=timeout to every session.get(). Catch requests.Timeout and retry it like a 503 "
-            "(at most 3 times, with the backoff).")
+       hint="Pass timeout=timeout to every session.get(), the retries' too. Catch requests.Timeout and retry it "
+            "like a 503 (at most 3 times, with the backoff).")
 def check_stall(waiting_calls):
     trial = waiting_calls.take("check_stall")
     once = len(trial.requests_for(1)) == 1
     if trial.outcome.timed_out and once:
         raise trial.failure(f"fetch_all was still waiting for page 1 after {trial.limit:g} s: the API stalled "
                             f"on purpose, and timeout={STALL_TIMEOUT:g} was passed.", trial.scenario.items)
+    if trial.outcome.timed_out and len(trial.requests_for(1)) == 2:
+        raise trial.failure(f"fetch_all timed out the first request for page 1 and asked again, but was still "
+                            f"waiting for that retry after {trial.limit:g} s: the API stalled on it too, and the "
+                            f"retry went without timeout={STALL_TIMEOUT:g}.", trial.scenario.items)
     if trial.raised is not None and trial.raised.is_a("Timeout") and once:
         raise trial.failure("fetch_all raised on the first timeout instead of requesting page 1 again.",
                             trial.scenario.items)
     # A page that took longer than the timeout to be answered (a busy machine) may be asked again.
-    expect_every_page(trial, tries={1: 2}, exactly=False)
+    expect_every_page(trial, tries={1: 3}, exactly=False)
     # The stalled request was never answered. It was sent after an answer for page 0 had been
     # written, so the retry comes at least the timeout plus the backoff after the first of those.
     page_0 = min((r for r in trial.requests_for(0) if r.answered), key=lambda r: r.answered)
