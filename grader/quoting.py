@@ -21,8 +21,8 @@ for the grader's own words, so two rules hold wherever learner text is shown:
 
 A quoted block is also bounded, so that a program cannot make a message long: each line at most
 ``MAX_LINE`` characters as shown (a longer one is cut, and says how much of it was cut), and at
-most ``MAX_LINES`` lines (the first lines are dropped, with a note: the end of a traceback or of
-what was printed is what explains a failure). A repr of 4 KiB of binary data, printed once per
+most ``MAX_LINES`` lines (the middle is dropped, with a note: the start of a traceback and its
+end, the error, are what explain a failure). A repr of 4 KiB of binary data, printed once per
 chunk received, is then one line of 200 characters, not 16,000.
 """
 
@@ -63,14 +63,15 @@ def inline(text):
 
 def quote(heading, text, *, max_lines=MAX_LINES):
     """A quoted block: ``heading``, then each line of ``text`` (made printable, cut to MAX_LINE
-    characters) behind the gutter, at most ``max_lines`` of them (the last ones)."""
+    characters) behind the gutter, at most ``max_lines`` of them: the first and the last, with a
+    note of how many between them are not shown (a traceback's frames, and the error it ends in)."""
     lines = printable(text).rstrip("\n").split("\n")
-    rows = [heading]
     if len(lines) > max_lines:
-        dropped = len(lines) - max_lines + 1
-        rows.append(f"{GUTTER}[... {dropped:,} lines before these are not shown]")
-        lines = lines[dropped:]
-    return rows + [GUTTER + cut_line(line) for line in lines]
+        head = (max_lines - 1) // 2
+        tail = max_lines - 1 - head
+        note = f"[... {len(lines) - head - tail:,} lines not shown ...]"
+        lines = lines[:head] + [note] + lines[len(lines) - tail:]
+    return [heading] + [GUTTER + cut_line(line) for line in lines]
 
 
 def cut_line(line, limit=MAX_LINE):
