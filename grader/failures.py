@@ -56,11 +56,26 @@ OUTPUT_HEADING = "Your program printed (last lines):"
 TRACEBACK_HEADING = "Traceback (your code):"
 
 
+def output_heading(output):
+    """The heading over what a program printed: it says how much that was in all when the quoted
+    lines are not all of it (``output`` is then a ``grader.learner.output.Printed``)."""
+    if getattr(output, "cut", False):
+        return f"Your program printed {output.total:,} bytes in all (last lines):"
+    return OUTPUT_HEADING
+
+
+def is_output_heading(line):
+    """Whether ``line`` of a message is the heading of what the program printed."""
+    return line.startswith("Your program printed") and line.endswith("(last lines):")
+
+
 class Failure(Exception):
     """A check failed; every field is optional except the summary.
 
     ``summary`` is one line: learner text in it (an exception's message or type name, which may
-    hold newlines) has its newlines shown as ``\\n``. ``traceback`` and ``output`` are the
+    hold newlines) has its newlines shown as ``\\n``. ``excerpt`` is lines the grader made of the
+    learner's bytes, already escaped, that must keep their layout (a caret under one byte of the
+    line above it): they come right after the summary. ``traceback`` and ``output`` are the
     learner's own text and are quoted behind a gutter. A ``note`` that starts with
     TRACEBACK_HEADING and a newline is taken as a traceback (learner.py and learner_server.py
     pass a traceback that way). ``line`` is the line of the learner's file the failure is about
@@ -68,7 +83,7 @@ class Failure(Exception):
     """
 
     def __init__(self, summary, *, sent=None, received=None, expected=None, hint=None,
-                 reproduce=None, output=None, note=None, traceback=None, line=None):
+                 reproduce=None, output=None, note=None, traceback=None, line=None, excerpt=None):
         super().__init__(summary)
         if traceback is None and note and note.startswith(TRACEBACK_HEADING + "\n"):
             note, traceback = None, note[len(TRACEBACK_HEADING) + 1:]
@@ -82,6 +97,7 @@ class Failure(Exception):
         self.note = note
         self.traceback = traceback  # the learner's traceback (their frames only), when it matters
         self.line = line
+        self.excerpt = excerpt  # lines shown as they are under the summary (a caret under a byte)
 
     def fields(self):
         """Every field as the rendered failure shows it (``grader.results.FailureDetails``'s keys):
@@ -101,6 +117,8 @@ class Failure(Exception):
         """The failure as labelled lines, in the order a learner reads them."""
         shown = self.fields()
         rows = [shown["summary"]]
+        if self.excerpt:
+            rows.extend(printable(self.excerpt).split("\n"))
         for label in ("Sent", "Received", "Expected"):
             if shown[label.lower()] is not None:
                 rows.append(f"{label + ':':<10}{shown[label.lower()]}")
@@ -109,7 +127,7 @@ class Failure(Exception):
         if self.traceback:
             rows.extend(quote(TRACEBACK_HEADING, self.traceback))
         if self.output:
-            rows.extend(quote(OUTPUT_HEADING, self.output))
+            rows.extend(quote(output_heading(self.output), self.output))
         if shown["hint"]:
             rows.append(f"Hint:     {shown['hint']}")
         if shown["reproduce"]:

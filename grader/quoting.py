@@ -18,11 +18,19 @@ for the grader's own words, so two rules hold wherever learner text is shown:
   (last lines):"), then every line behind a gutter, ``  | ``. A printed "Total: 60/60" then reads
   as something the program printed, never as the grader's total. Learner text inside one of the
   grader's sentences (an exception message after "raised") is kept on that sentence's line.
+
+A quoted block is also bounded, so that a program cannot make a message long: each line at most
+``MAX_LINE`` characters as shown (a longer one is cut, and says how much of it was cut), and at
+most ``MAX_LINES`` lines (the middle is dropped, with a note: the start of a traceback and its
+end, the error, are what explain a failure). A repr of 4 KiB of binary data, printed once per
+chunk received, is then one line of 200 characters, not 16,000.
 """
 
 import re
 
 GUTTER = "  | "  # before every line of a quoted block
+MAX_LINE = 200  # characters of one quoted line, as shown (escapes counted), the note of a cut included
+MAX_LINES = 20  # lines of one quoted block
 
 _ACTED_ON = ("\x00-\x08\x0b-\x1f\x7f-\x9f"  # C0 but tab and newline, DEL, C1
              "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"  # bidirectional marks and overrides
@@ -53,6 +61,33 @@ def inline(text):
     return _ON_ONE_LINE.sub(_escape, text)
 
 
-def quote(heading, text):
-    """A quoted block: ``heading``, then each line of ``text`` (made printable) behind the gutter."""
-    return [heading] + [GUTTER + line for line in printable(text).rstrip("\n").split("\n")]
+def quote(heading, text, *, max_lines=MAX_LINES):
+    """A quoted block: ``heading``, then each line of ``text`` (made printable, cut to MAX_LINE
+    characters) behind the gutter, at most ``max_lines`` of them: the first and the last, with a
+    note of how many between them are not shown (a traceback's frames, and the error it ends in)."""
+    lines = printable(text).rstrip("\n").split("\n")
+    if len(lines) > max_lines:
+        head = (max_lines - 1) // 2
+        tail = max_lines - 1 - head
+        note = f"[... {len(lines) - head - tail:,} lines not shown ...]"
+        lines = lines[:head] + [note] + lines[len(lines) - tail:]
+    return [heading] + [GUTTER + cut_line(line) for line in lines]
+
+
+def cut_line(line, limit=MAX_LINE):
+    """``line`` (already printable) cut to ``limit`` characters, with a note saying how many more
+    it had; as it is when it fits."""
+    if len(line) <= limit:
+        return line
+    keep = _whole_escape(line, limit - len(f" [... {len(line):,} more characters]"))
+    return line[:keep] + f" [... {len(line) - keep:,} more characters]"
+
+
+_ESCAPE_START = re.compile(r"\\(x[0-9a-f]{0,1}|u[0-9a-f]{0,3})?$")
+
+
+def _whole_escape(line, keep):
+    """``keep``, moved back so that the cut does not split an escape such as ``\\x1b``."""
+    start = max(0, keep - 6)
+    match = _ESCAPE_START.search(line[start:keep])
+    return start + match.start() if match else keep

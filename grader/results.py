@@ -116,6 +116,7 @@ class ExerciseResult:
     # True when Ctrl-C stopped grading before every check of this exercise had run: its status
     # and score then cover only the checks that ran (never "passed": not everything was seen).
     interrupted: bool = False
+    printed: int = 0  # bytes the learner's program printed while it was graded (all its processes)
 
     @property
     def score(self):
@@ -130,6 +131,8 @@ class ExerciseResult:
                 "max_score": self.max_score, "file": self.file, "duration": round(self.duration, 3)}
         if self.interrupted:  # only then: a complete report keeps exactly the keys it had
             data["interrupted"] = True
+        if self.printed:  # only for a program that printed: a silent one's report is as it was
+            data["printed"] = self.printed
         data["checks"] = [check.to_json() for check in self.checks]
         return data
 

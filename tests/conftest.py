@@ -35,11 +35,31 @@ def run_grader(*args, cwd=ROOT, env=None, timeout=GRADER_TIMEOUT, fresh=False):
     return subprocess.CompletedProcess(command, status, out, err)
 
 
+MAX_MESSAGE_LINES = 60  # lines of one check's message
+MAX_QUOTED_LINE = 200  # characters of one quoted line of the learner's output or traceback
+GUTTER = "  | "
+
+
 def grade_json(*args, **kwargs):
-    """Run the grader with --format json and return (exit status, parsed report)."""
+    """Run the grader with --format json and return (exit status, parsed report). Every message in
+    it is held to its bounds (``assert_readable``): every test that grades checks them."""
     result = run_grader(*args, "--format", "json", **kwargs)
     assert result.stdout, f"no report on stdout; stderr:\n{result.stderr}"
-    return result.returncode, json.loads(result.stdout)
+    report = json.loads(result.stdout)
+    assert_readable(report)
+    return result.returncode, report
+
+
+def assert_readable(report):
+    """No check's message is longer than MAX_MESSAGE_LINES lines, and no line of learner text quoted
+    in one (behind the gutter) is longer than MAX_QUOTED_LINE characters."""
+    for exercise in report["exercises"]:
+        for check in exercise["checks"]:
+            lines = check["message"].splitlines()
+            assert len(lines) <= MAX_MESSAGE_LINES, (check["name"], len(lines), check["message"][:3000])
+            for line in lines:
+                if line.startswith(GUTTER):
+                    assert len(line) - len(GUTTER) <= MAX_QUOTED_LINE, (check["name"], line[:300])
 
 
 def tree_with(tmp_path, exercise, implementation):

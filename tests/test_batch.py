@@ -29,7 +29,7 @@ HEADER = ["submission", *(e.name for e in EXERCISES), "total"]
 
 def make_class(folder):
     """alice: the untouched stubs; bob: an empty folder; carol: the echo solution; erin: an echo
-    server that prints 20 MB at import, past the output limit. Plus things that are not submissions."""
+    server that prints 20 MB at import, then fails. Plus things that are not submissions."""
     shutil.copytree(ROOT / "exercises", folder / "alice")
     (folder / "bob").mkdir()
     (folder / "carol" / "echo_server").mkdir(parents=True)
@@ -65,7 +65,8 @@ def test_a_class_is_graded_into_a_gradebook_and_reports(tmp_path):
     carol = json.loads((out / "carol.json").read_text())
     assert carol["exercises"][0]["status"] == "passed" and carol["score"] == 2.0
     erin = json.loads((out / "erin.json").read_text())["exercises"][0]
-    assert erin["status"] == "failed" and "printed more than 16 MiB" in erin["checks"][0]["message"]
+    assert erin["status"] == "failed" and "raised RuntimeError: boom" in erin["checks"][0]["message"]
+    assert erin["printed"] == 20_000_000 and "printed 20,000,000 bytes in all" in erin["checks"][0]["message"]
     assert {e["status"] for e in json.loads((out / "bob.json").read_text())["exercises"]} == {"missing"}
     assert "Graded 4 of 4 submissions" in result.stdout
     assert "[1/4]" not in result.stderr  # progress only on a terminal

@@ -19,6 +19,7 @@ CAUGHT_BY = {
     "broken_short_read_ends_message": ["echoes a message that arrives in many small pieces"],
     "broken_line_buffered": ["echoes a message that arrives in many small pieces"],
     "broken_selectors_drops_unsent": ["echoes a payload of 8 MiB"],
+    "broken_closes_with_data_unsent": ["sends everything back, then closes, after the client shuts down its side"],
     "broken_never_closes": ["sends everything back, then closes, after the client shuts down its side"],
     "broken_one_client_at_a_time": ["serves a second client while the first one is connected and idle"],
     "broken_small_thread_pool": ["serves 25 clients at once, each getting its own data back"],

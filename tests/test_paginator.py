@@ -27,6 +27,7 @@ IN_ORDER = [THREE_PAGES, ONE_AND_EMPTY, UNEVEN, RELATIVE, REDIRECT, ANY_LAYOUT, 
 
 # Each deliberately broken client, and the check(s) that must catch it.
 CAUGHT_BY = {
+    "broken_backoff_too_slow": [PERSISTENT],
     "broken_builds_page_urls": [THREE_PAGES, ONE_AND_EMPTY],
     "broken_concatenates_next": [RELATIVE],
     "broken_constant_backoff": [PERSISTENT],
@@ -47,9 +48,11 @@ CAUGHT_BY = {
     "broken_retries_429_forever": [GIVES_UP_429],
     "broken_retries_every_error": [PERMANENT],
     "broken_retries_forever": [PERSISTENT],
+    "broken_retry_after_always_one_second": [RETRY_AFTER],
     "broken_stops_on_empty_page": [UNEVEN],
     "broken_stops_on_short_page": [UNEVEN, ANY_LAYOUT],
     "broken_swallows_bad_json": [BAD_PAGES],
+    "broken_timeout_first_try_only": [STALL],
     "broken_timeout_not_retried": [STALL],
     "broken_waits_for_empty_page": [THREE_PAGES],
 }
@@ -66,8 +69,11 @@ SAYS = {
     "broken_joins_with_requested_url": ["after a 302", "a URL no next link gave it"],
     "broken_no_loop_detection": ["never stopped", "refused the rest (410)"],
     "broken_no_session": ["4 TCP connections"],
-    "broken_no_timeout": ["still waiting for page 1 after 2 s"],
-    "broken_retries_forever": ["still retrying after 3 s"],
+    "broken_no_timeout": ["still waiting for page 1 after 9.5 s"],
+    "broken_timeout_first_try_only": ["still waiting for that retry", "without timeout=0.5"],
+    "broken_retries_forever": ["still retrying after 8.5 s", "may add up to 5 s at most"],
+    "broken_backoff_too_slow": ["between its requests to page 1", "s in all", "may add up to 5 s at most"],
+    "broken_retry_after_always_one_second": ["asked for page 1 again 1.0", "s after the 429"],
     "broken_stops_on_short_page": ["fetch_all stopped after page 1"],
 }
 

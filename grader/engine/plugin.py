@@ -19,13 +19,16 @@ from grader.engine.check import check_infos
 from grader.engine.transcript import recording
 from grader.engine.verdict import INTERNAL_ERROR_HINT, combined, verdict
 from grader.failures import Failure, NotStarted
-from grader.learner.process import ForkedCall, LearnerFunction, LearnerProcess
+from grader.learner import limits
+from grader.learner.process import ForkedCall, LearnerFunction, LearnerProcess, printed_by
 from grader.learner.server import LearnerServer
+from grader.peers import reproduce
 from grader.peers.net import without_ports
 from grader.results import ERROR, FAILED, NOT_STARTED, PASSED, SKIPPED, CheckResult, ExerciseResult, exercise_status
 
 PORT_ATTEMPTS = 3  # tries at a free port before "address in use" is the learner's problem
 EXERCISE_BUDGET = 90.0  # seconds for all checks of one exercise; later checks are skipped after it
+PRINTED_NOTE = 1 << 20  # bytes a server printed during a failed check from which its message says so
 
 STOPPED_EARLY = ("skipped: grader watch stops at the first failure, so that you hear back sooner "
                  "(grader {} runs every check)")
@@ -39,6 +42,7 @@ class ExerciseRun:
     def __init__(self, exercise, tree):
         self.exercise = exercise
         self.path = exercise.file_in(tree)
+        reproduce.grading(exercise.name, self.path)  # the file its "Try it" commands run
         self.blocked = None  # why the remaining checks are skipped, once something vital failed
         self.not_started = False
         self.deadline = None
@@ -49,6 +53,8 @@ class ExerciseRun:
         self.started = None
         self.finished = None  # when its last check ended
         self.deaths = {}  # check node id -> a Failure: how the server ended during or just after it
+        self.printed = {}  # check node id -> how much the server printed during it (PRINTED_NOTE and up)
+        self.printed_before = printed_by(exercise.name)  # by earlier gradings in this process (grader watch)
 
     def fresh_server(self):
         """A newly started server for one check.
@@ -155,7 +161,8 @@ class GradingPlugin:
                 for check in run.checks:
                     check.status, check.message = SKIPPED, "not started"
             out[name] = ExerciseResult(name, status, run.checks, str(run.path),
-                                       (run.finished or time.monotonic()) - run.started)
+                                       (run.finished or time.monotonic()) - run.started,
+                                       printed=printed_by(name) - run.printed_before)
         return out
 
     def _run_of(self, item):
@@ -188,6 +195,10 @@ class GradingPlugin:
             exercise.deaths[request.node.nodeid] = server.died_message("during this check")
         elif note := server.limit_note():  # a thread of the server died of a limit; the server runs on
             exercise.deaths[request.node.nodeid] = Failure(note)
+        elif (printed := server.printed()) >= PRINTED_NOTE:  # (a death's message says it itself)
+            exercise.printed[request.node.nodeid] = (
+                f"Your server printed {printed:,} bytes while this check ran. Printing is allowed, "
+                "but a line per chunk received makes a server slow.")
         exercise.stop_server()
 
     @pytest.fixture
@@ -247,7 +258,15 @@ class GradingPlugin:
     def pytest_runtest_makereport(self, item, call):
         yield
         phases = self._phases.setdefault(item.nodeid, [])
-        phases.append(verdict(call, self.info(item).hint))
+        hint = self.info(item).hint
+        if call.when == "call" and isinstance(call.excinfo and call.excinfo.value, Failure) and \
+                (limit := _limit_hit(item)) is not None:
+            # The server hit a limit during the check: that explains the failure, and the teardown
+            # adds how the server ended (with the limit's hint when the grader stopped all of it); the
+            # check's hint, or "your server closed the connection", would blame the wrong thing.
+            hint = None if limit == "stopped" else limits.HINTS[limit]
+            call.excinfo.value.hint = hint
+        phases.append(verdict(call, hint))
         if call.excinfo is not None and isinstance(call.excinfo.value, NotStarted):
             run = self._run_of(item)  # raised from a call inside a check, not only at start
             run.not_started, run.blocked = True, "not started"
@@ -259,9 +278,23 @@ class GradingPlugin:
         run = self._run_of(item)
         run.finished = time.monotonic()
         status, message, failure = combined(phases, run.deaths.get(item.nodeid))
+        if status == FAILED and item.nodeid in run.printed:
+            message += "\n" + run.printed[item.nodeid]
         transcript = self._transcripts.pop(item.nodeid, []) if self.verbose else None
         run.checks.append(CheckResult(info.name, status, info.points, without_ports(message), info.hint,
                                       sum(p.duration for p in phases), transcript, id=info.id,
                                       failure=failure and failure.with_text(without_ports)))
         if self.stop_early and status in (FAILED, ERROR) and not run.blocked:
             run.blocked = STOPPED_EARLY.format(run.exercise.name)
+
+
+def _limit_hit(item):
+    """"stopped" when the grader (or the kernel) stopped this check's server for a limit, the limit's
+    name when only a thread of it died of one, else None."""
+    server = getattr(item, "funcargs", {}).get("server")
+    if not isinstance(server, LearnerServer):
+        return None
+    if server.stopped_for() is not None:
+        return "stopped"
+    return server.process.limit_hit()
+

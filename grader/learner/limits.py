@@ -1,4 +1,4 @@
-"""Limits on a learner's program: how much memory, how many processes, CPU time, file size, output.
+"""Limits on a learner's program: how much memory, how many processes, CPU time, file size.
 
 A learner's program runs on the grader's machine (a laptop, a CI runner, an autograder shared by
 a class), so a bug such as an endless allocation, a loop of ``fork()`` or an endless ``print``
@@ -9,8 +9,11 @@ must cost only that program. Each limit is enforced where the platform allows it
   time (RLIMIT_CPU: the process gets SIGXCPU), file size (RLIMIT_FSIZE: the write fails with
   EFBIG). Core dumps are switched off, so a crash never writes a core file into the learner's folder;
 * for all of a program's processes together, by the grader (``grader/learner/limit_watch.py``): how many
-  processes run at once and how much memory they hold, and how much they print. The grader stops
-  the program when one of these is passed.
+  processes run at once and how much memory they hold. The grader stops the program when one of
+  these is passed.
+
+What a program prints is not limited: printing is no bug, and a program is never failed for its
+volume. The grader drains it all and keeps its first and last 16 KiB (``grader/learner/output.py``).
 
 When a limit is hit, the learner is told which one, in words ("your program used more than
 1 GiB of memory"), instead of a bare MemoryError or "killed by signal 24".
@@ -35,7 +38,6 @@ class Limits:
     processes: int = 40  # processes running at once (a server forking per client serves 25 at once)
     cpu: int = 30  # seconds of CPU time, per process
     file_size: int = 64 << 20  # bytes: the largest file a program may write
-    output: int = 16 << 20  # bytes a program may print (stdout and stderr together)
 
     def exceeded(self, name):
         """What a program did when it passed limit ``name``, in words: "used more than 1 GiB of memory"."""
@@ -44,7 +46,6 @@ class Limits:
             "processes": f"had more than {self.processes} processes running at once",
             "cpu": f"used more than {self.cpu} s of CPU time",
             "file_size": f"wrote a file larger than {size(self.file_size)}",
-            "output": f"printed more than {size(self.output)}",
         }[name]
 
     def for_child(self):
@@ -79,8 +80,6 @@ HINTS = {
     "cpu": "A loop that never waits uses a whole core: block in accept(), recv() or select() instead "
            "of polling a non-blocking socket in a loop.",
     "file_size": "Does your program write a log file that grows without end?",
-    "output": "Print less: a line per connection is plenty, and never print inside a loop that "
-              "spins.",
 }
 
 
@@ -101,11 +100,14 @@ def parse(text):
     for item in filter(None, (part.strip() for part in text.split(","))):
         name, _, value = item.partition("=")
         name = name.strip().replace("-", "_")
+        if name == "output":
+            raise LimitsError(f"{ENVIRONMENT}: output is not limited any more (a program may print as much "
+                              "as it likes; the grader keeps the first and last 16 KiB): leave it out")
         match = re.fullmatch(r"\s*(\d+)\s*([a-zA-Z]*)\s*", value)
         if name not in names or not match or match[2].lower() not in _UNITS:
             raise LimitsError(f"{ENVIRONMENT}: cannot read {item!r} (expected e.g. "
-                              "memory=512MiB,processes=20,cpu=30,file_size=64MiB,output=16MiB)")
-        number = int(match[1]) * (_UNITS[match[2].lower()] if name in ("memory", "file_size", "output") else 1)
+                              "memory=512MiB,processes=20,cpu=30,file_size=64MiB)")
+        number = int(match[1]) * (_UNITS[match[2].lower()] if name in ("memory", "file_size") else 1)
         if number <= 0:
             raise LimitsError(f"{ENVIRONMENT}: {name} must be more than 0")
         limits = replace(limits, **{name: number})

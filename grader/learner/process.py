@@ -42,6 +42,15 @@ PROGRAM_MARKER = "NETKATA_PROGRAM"  # which of the grader's programs a learner p
 # state): a stray of an earlier run must never carry a later program's marker.
 _programs = iter(range(1, 1 << 62))
 
+_printed = {}  # exercise -> bytes its stopped processes printed (each program drains to its own pipe)
+_printed_lock = threading.Lock()
+
+
+def printed_by(exercise):
+    """Bytes that the learner's processes for ``exercise`` printed, those stopped so far."""
+    with _printed_lock:
+        return _printed.get(exercise, 0)
+
 
 @dataclass
 class Opaque:
@@ -176,7 +185,7 @@ class _Events:
 
 
 class _Watched:
-    """What the limit watch (grader/learner/limit_watch.py) and the output cap call on a running program."""
+    """What the limit watch (grader/learner/limit_watch.py) calls on a running program."""
 
     exceeded = None  # the limit the grader stopped this program for, once it did
     run = None  # the RunState (grader/peers/run_state.py) it was started in: stop_all() finds it there
@@ -215,6 +224,7 @@ class LearnerProcess(_Watched):
         self.exercise = exercise or self.path.stem
         self.proc = None
         self.output = None
+        self._printed_counted = False
         self._events = None
         self.limits = limits_module.current()
         self.forks = set()  # live ForkedCalls of this process, each watched on its own
@@ -245,8 +255,7 @@ class LearnerProcess(_Watched):
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             cwd=self.path.parent, env=env, **kwargs)
         self._started()
-        self.output = CappedOutput(self.proc.stderr, limit=self.limits.output,
-                                   on_limit=lambda: self.exceed("output"))
+        self.output = CappedOutput(self.proc.stderr)
         self._events = _Events(self.proc.stdout)
         self._events.start()
         self._watched()
@@ -299,7 +308,8 @@ class LearnerProcess(_Watched):
             return Failure(
                 f"Importing {where} raised {event['type']}: {event['message']}", line=event.get("line"),
                 note="Traceback (your code):\n" + event["traceback"].rstrip(),
-                hint="Run `python " + str(self.path) + "` yourself to see the same error.")
+                hint="Run `python " + str(self.path) + "` yourself to see the same error.",
+                output=self.last_output() or None)
         if self.exit_status(wait=1.0) in (None, CHANNEL_LOST):
             return Failure(
                 f"While {name} was being imported, it closed file descriptors it had not opened, among "
@@ -322,6 +332,10 @@ class LearnerProcess(_Watched):
         """Its last lines of output, including all it printed before now."""
         self.output.settle()
         return self.output.last_lines()
+
+    def printed(self):
+        """Bytes it has printed so far."""
+        return self.output.total
 
     def exit_status(self, wait=0.0):
         """The child's exit status, waiting up to ``wait`` seconds; None while it runs."""
@@ -356,6 +370,10 @@ class LearnerProcess(_Watched):
             self.output.join()
             self.proc.stderr.close()
         self._stopped()
+        if self.output is not None and not self._printed_counted:
+            self._printed_counted = True  # (a program is stopped once, counted once)
+            with _printed_lock:
+                _printed[self.exercise] = _printed.get(self.exercise, 0) + self.output.total
 
     def _signal(self, signum):
         try:
@@ -493,6 +511,12 @@ class ForkedCall(_Watched):
     def last_output(self):
         self.parent.output.settle()
         return self.parent.output.last_lines(since=self._output_mark)
+
+    def printed(self):
+        """Bytes printed since this call started (by it, as far as the grader can tell: the
+        program's processes share one stream, and one call runs at a time)."""
+        self.parent.output.settle()
+        return self.parent.output.total - self._output_mark
 
     # -- limits (grader/learner/limits.py) ---------------------------------------------------------
 

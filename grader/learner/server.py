@@ -162,6 +162,18 @@ class LearnerServer:
                             "BrokenPipeError) and keep serving.",
                        output=output)
 
+    def stopped_for(self):
+        """The limit for which the grader (or the kernel) stopped the whole server, or None. A
+        thread that died of a limit while the server runs on is not counted here (limit_note)."""
+        process = self.process
+        parent = getattr(process, "parent", None)
+        return (process.exceeded or (parent.exceeded if parent is not None else None)
+                or limits.from_exit_status(process.exit_status()))
+
+    def printed(self):
+        """Bytes the server printed since it was started."""
+        return self.process.printed()
+
     def limit_note(self):
         """What a limit hit by a thread of the server said (the server itself may still run), or None."""
         limit = self.process.limit_hit()

@@ -178,6 +178,39 @@ class Client:
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
         self.sock.close()
 
+    def send_until_blocked(self, payload, stall, chunk=256 * 1024):
+        """Send ``payload`` without reading a byte, for as long as the server takes it: until all of
+        it is sent, or nothing could be sent for ``stall`` seconds. Returns how many bytes were sent.
+
+        A server that echoes as it reads and sends with sendall() soon blocks writing to the grader,
+        which does not read: it then stops reading, and the grader's writes stall after what the
+        kernel buffers between the two hold. A server that keeps reading whatever it still owes
+        takes it all, and holds what the kernel cannot.
+        """
+        view = memoryview(payload)
+        offset = 0
+        error = None
+        self.sock.setblocking(False)
+        try:
+            with selectors.DefaultSelector() as selector:
+                selector.register(self.sock, selectors.EVENT_WRITE)
+                while offset < len(payload):
+                    if not selector.select(stall):
+                        break
+                    try:
+                        offset += self.sock.send(view[offset:offset + chunk])
+                    except BlockingIOError:
+                        continue
+                    except OSError as exc:
+                        error = exc
+                        break
+        finally:
+            self.sent += view[:offset]
+            self.sock.settimeout(self.timeout)
+        if error is not None:
+            raise self._broken(error, "the grader was still sending")
+        return offset
+
     def exchange(self, payload, timeout, idle_timeout=2.0, chunk=64 * 1024):
         """Send ``payload`` while reading what comes back, until as much came back or time ran out.
 

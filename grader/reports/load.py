@@ -29,7 +29,8 @@ def report_from_json(data):
             exercises.append(ExerciseResult(str(exercise["name"]), str(exercise["status"]), checks,
                                             str(exercise.get("file", "")),
                                             float(exercise.get("duration", 0.0)),
-                                            exercise.get("interrupted") is True))
+                                            exercise.get("interrupted") is True,
+                                            int(exercise.get("printed", 0))))
         return Report(exercises, str(data.get("tree", "")), float(data.get("duration", 0.0)),
                       data.get("interrupted") is True)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:

@@ -21,6 +21,7 @@ from grader.results import ERROR, FAILED, MISSING, NOT_STARTED, PASSED, SKIPPED,
 
 MESSAGE_INDENT = " " * 6  # before each line of a check's message
 TRANSCRIPT_INDENT = " " * 8
+PRINTED_SHOWN = 1 << 20  # bytes printed from which an exercise's block says how much its program printed
 
 GREEN, RED, YELLOW, DIM, BOLD, RESET = "\033[32m", "\033[31m", "\033[33m", "\033[2m", "\033[1m", "\033[0m"
 
@@ -119,6 +120,9 @@ def exercise_lines(exercise, paint):
                 out.extend(fold(TRANSCRIPT_INDENT + printable(line), paint.width, TRANSCRIPT_INDENT + "  "))
     if skipped:
         out.append(_skipped_line(paint, marks, skipped, skipped_reason))
+    if exercise.printed >= PRINTED_SHOWN:
+        out.append(paint(f"  Your program printed {exercise.printed:,} bytes while it was graded (printing never "
+                         "fails a check; messages quote its last lines).", DIM))
     if exercise.interrupted:
         verdict = paint(interrupted_words(exercise), YELLOW)
     else:

@@ -3,6 +3,9 @@
 import socket
 import sys
 import threading
+import time
+
+ACCEPT_PAUSE = 0.1  # seconds to wait when accept() fails for want of resources (too many open files)
 
 
 def handle(conn: socket.socket) -> None:
@@ -25,8 +28,19 @@ def serve(host: str, port: int) -> None:
         server.bind((host, port))
         server.listen(128)
         while True:
-            conn, _ = server.accept()
-            threading.Thread(target=handle, args=(conn,), daemon=True).start()
+            try:
+                conn, _ = server.accept()
+            except OSError as error:
+                # Too many open files (EMFILE), no memory for a socket, a client that left before
+                # it was accepted: this connection is lost, the server is not. The waiting
+                # connection stays queued, so pause rather than spin until a descriptor is free.
+                print(f"accept() failed: {error}", file=sys.stderr)
+                time.sleep(ACCEPT_PAUSE)
+                continue
+            try:
+                threading.Thread(target=handle, args=(conn,), daemon=True).start()
+            except RuntimeError:  # no thread to be had: turn this client away, keep serving
+                conn.close()
 
 
 if __name__ == "__main__":

@@ -6,8 +6,11 @@ server asks; retry 502/503/504 and timeouts a few times with a growing backoff; 
 on anything else; and refuse to go round a loop of links.
 """
 
+import email.utils
+import re
 import sys
 import time
+from datetime import datetime, timezone
 from urllib.parse import urljoin
 
 import requests
@@ -16,6 +19,8 @@ MAX_THROTTLED = 5  # 429 answers in a row for one page before giving up
 MAX_RETRIES = 3  # retries of one page after 502/503/504 or a timeout
 FIRST_BACKOFF = 0.1  # seconds before the first retry; doubled each time: 0.1, 0.2, 0.4
 TRANSIENT = {502, 503, 504}  # a gateway or an overloaded server: worth asking again
+DEFAULT_RETRY_AFTER = 1.0  # seconds to wait after a 429 that does not say (or says nonsense)
+MAX_RETRY_AFTER = 60.0  # seconds: a server that asks for longer is not waited for longer than this
 
 
 def fetch_all(url: str, *, timeout: float = 10.0) -> list:
@@ -71,9 +76,22 @@ def get_page(session, url, timeout):
 
 
 def retry_after(response):
-    """The seconds a 429 asks us to wait: its Retry-After header, or 1 when there is none."""
+    """The seconds a 429 asks us to wait, at most MAX_RETRY_AFTER.
+
+    Retry-After is whole seconds ("120") or a date ("Wed, 21 Oct 2015 07:28:00 GMT", RFC 9110
+    §10.2.3). A missing or unreadable value counts as DEFAULT_RETRY_AFTER. (Not str.isdigit():
+    it says yes to "²", which int() refuses; and time.sleep(99999999999) raises OverflowError.)
+    """
     value = response.headers.get("Retry-After", "").strip()
-    return int(value) if value.isdigit() else 1
+    if re.fullmatch(r"[0-9]+", value):
+        seconds = float(min(int(value), MAX_RETRY_AFTER))
+    else:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+            seconds = (when - datetime.now(timezone.utc)).total_seconds()
+        except (TypeError, ValueError, IndexError, OverflowError):  # not a date either
+            seconds = DEFAULT_RETRY_AFTER
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
 
 
 def parse_page(response):

@@ -10,6 +10,7 @@ bounded number of times, so the time grows linearly with the length of the input
 
 import ipaddress
 import string
+import sys
 
 LETTERS = set(string.ascii_letters)
 DIGITS = set(string.digits)
@@ -131,3 +132,9 @@ def has_only(text, allowed):
         else:
             return False
     return True
+
+
+if __name__ == "__main__":
+    # Try it by hand (the README): python url_validator.py "http://example.com/" "http://exa mple.com"
+    for argument in sys.argv[1:] or ["http://example.com/", "http://exa mple.com"]:
+        print(f"{is_valid_url(argument)!s:5}  {argument!r}")

@@ -101,3 +101,20 @@ def test_listening_now_sees_a_listening_socket_with_and_without_netlink(monkeypa
         monkeypatch.setattr(procfs, "_listening_sockets_netlink", no_netlink)
         assert procfs.listening_now(port) is True
     assert procfs.listening_now(port) is False
+
+
+def test_try_it_commands_name_the_graded_file_as_the_learner_knows_it(tmp_path, monkeypatch):
+    from grader.peers import reproduce
+
+    monkeypatch.setattr(reproduce, "_graded", {})
+    assert reproduce.learner_file("echo_server") == "exercises/echo_server/echo_server.py"  # none noted
+    graded = tmp_path / "my tree" / "echo_server" / "echo_server.py"
+    graded.parent.mkdir(parents=True)
+    reproduce.grading("echo_server", graded)
+    monkeypatch.chdir(tmp_path)  # below the current folder: relative, and quoted for the shell
+    assert reproduce.learner_file("echo_server") == "'my tree/echo_server/echo_server.py'"
+    assert reproduce.learner_folder("echo_server") == "'my tree/echo_server'"
+    assert reproduce.server_by_hand("echo_server").startswith("python 'my tree/echo_server/echo_server.py' 9000")
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")  # not below it: the whole path
+    assert reproduce.learner_file("echo_server") == f"'{graded}'"

@@ -94,8 +94,51 @@ def test_bytes_after_a_response_are_found_when_the_follow_up_is_read(scripted):
             conversation.expect_nothing_more()
         failure = conversation.response_failure(caught.value, "After the response to GET /")
     assert "2 more bytes came after the end of the response" in failure.summary
-    assert failure.summary.splitlines()[-1].strip() == "^"  # the caret under the stray bytes
+    assert failure.excerpt.splitlines()[-1].strip() == "^"  # the caret under the stray bytes
     assert "the grader sent GET / on the same connection" in failure.note
+
+
+def test_the_caret_sits_under_its_byte_in_the_message_of_every_format(scripted, tmp_path):
+    """A golden message: the excerpt is two lines of their own, the caret under the \r that follows
+    the body, in the message as every report format carries it (JSON, text, Gradescope, JUnit,
+    GitHub), not folded onto the summary's line with a literal \n."""
+    import json
+
+    from conftest import run_grader
+    from grader.results import CheckResult, ExerciseResult, Report
+
+    server = scripted(b"HTTP/1.1 200 OK\r\nContent-Length: 13\r\n\r\nHello, World!\r\n")
+    with Conversation(server.address) as conversation:
+        conversation.send(get())
+        conversation.read_response()
+        with pytest.raises(ResponseError) as caught:
+            conversation.expect_nothing_more()
+        failure = conversation.response_failure(caught.value, "After the response to GET /")
+    lines = failure.lines()
+    assert lines[:3] == [
+        "After the response to GET /: 2 more bytes came after the end of the response (its Content-Length: 13 "
+        "ends the body here; Content-Length counts the bytes of the body, exactly).",
+        'at byte 52: ..."Hello, World!\\r\\n"',
+        "                             ^"]
+    marked = lines[1][lines[2].index("^"):]
+    assert marked.startswith("\\r\\n\"")  # the caret is under the first stray byte, \r
+
+    report = Report([ExerciseResult("http_hello_server", "failed",
+                                    [CheckResult("sends valid HTTP/1.1, byte for byte", "failed", 1.0,
+                                                 failure.render())], "http_hello_server.py")])
+    saved = tmp_path / "report.json"
+    saved.write_text(json.dumps(report.to_json()), encoding="utf-8")
+    for fmt in ("text", "json", "gradescope", "junit", "github"):
+        written = run_grader("report", saved, "--format", fmt, env={"GITHUB_STEP_SUMMARY": ""}).stdout
+        if fmt in ("json", "gradescope"):
+            written = json.dumps(json.loads(written), ensure_ascii=False)
+            assert lines[1].replace("\\", "\\\\").replace('"', '\\"') + "\\n" + lines[2] in written, fmt
+        elif fmt == "github":
+            assert "%0A".join(lines[:3]) in written, fmt  # the annotation: one line, %0A between
+            assert "\n".join("      " + line for line in lines[1:3]) in written, fmt  # its text log
+        else:
+            text = written.replace("&quot;", '"')
+            assert "\n".join("      " * (fmt == "text") + line for line in lines[1:3]) in text, fmt
 
 
 def test_a_server_that_closes_after_a_response_sent_nothing_more(scripted):

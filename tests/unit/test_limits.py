@@ -10,7 +10,12 @@ def test_defaults_and_a_partial_setting():
     assert limits.parse("") == Limits()
     changed = limits.parse("memory=512MiB, processes=20,cpu=10")
     assert (changed.memory, changed.processes, changed.cpu) == (512 << 20, 20, 10)
-    assert changed.output == Limits().output
+    assert changed.file_size == Limits().file_size
+
+
+def test_output_is_no_limit_and_saying_so_is_an_error_that_says_why():
+    with pytest.raises(LimitsError, match="output is not limited"):
+        limits.parse("output=16MiB")
 
 
 @pytest.mark.parametrize("text", ["memory=lots", "memory=-1", "walltime=5", "cpu=0", "file_size=3 parsecs"])

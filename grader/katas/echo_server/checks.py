@@ -16,10 +16,14 @@ from hypothesis import strategies as st
 from grader.authoring import check
 from grader.failures import Failure, Mismatch, Prose, show, where_they_differ
 from grader.peers.net import Client
-from grader.peers.reproduce import HAND_PORT, python_probe
+from grader.peers.reproduce import python_probe, server_by_hand
 
 REPLY_TIMEOUT = 1.0  # seconds to wait for an echo on loopback (it takes well under a millisecond)
-RUN_BY_HAND = f"python exercises/echo_server/echo_server.py {HAND_PORT}   # then, in another terminal: "
+
+
+def run_by_hand():
+    """The start of a "Try it" line: the learner's file, run on the hand port."""
+    return server_by_hand("echo_server")
 
 
 def expect_echo(client, data, *, hint=None, then_half_close=False):
@@ -44,7 +48,7 @@ def expect_echo(client, data, *, hint=None, then_half_close=False):
     note = (f"Before this, {show(earlier, 60)} was sent on the same connection and came back unchanged."
             if earlier else None)
     fields = dict(sent=data, received=got, expected=Prose("the same bytes back"), hint=hint, note=note,
-                  reproduce=RUN_BY_HAND + probe if probe and not earlier else None)
+                  reproduce=run_by_hand() + probe if probe and not earlier else None)
     if not got and client.eof:
         raise Mismatch("Your server closed the connection instead of echoing the data.", **fields)
     if not got:
@@ -152,23 +156,36 @@ def check_big_payload(server):
                       note=where_they_differ(payload, received) if received else None)
 
 
+HALF_CLOSE_SIZE = 16 * 1024 * 1024
+HALF_CLOSE_STALL = 0.25  # seconds without a byte taken after which the grader stops sending and shuts down
+HALF_CLOSE_TIMEOUT = 10.0  # seconds to read back all that was sent (on loopback it takes well under one)
+
+
 @check("sends everything back, then closes, after the client shuts down its side", points=1,
-       hint="recv() returning b'' means the client will send nothing more: finish sending, then close "
+       hint="recv() returning b'' means the client will send nothing more, not that you owe it nothing: "
+            "finish sending what you still hold (a non-blocking server empties its buffer first), then close "
             "the connection (conn.close()). Do not keep looping on b''.")
 def check_half_close(server):
-    data = b"last words before the end\n" * 1000
-    with Client(server.address) as client:
-        client.send(data)
+    """The grader sends without reading, for as long as the server takes it, so that the server
+    still owes it megabytes when it shuts down its sending side; then it reads everything back."""
+    payload = random.Random(6).randbytes(HALF_CLOSE_SIZE)
+    with Client(server.address, timeout=5.0, receive_buffer=BIG_RECEIVE_BUFFER) as client:
+        sent = client.send_until_blocked(payload, HALF_CLOSE_STALL)
         client.shutdown_write()
-        received, eof = client.recv_until_eof(REPLY_TIMEOUT)
-    if received != data:
-        raise Mismatch("After the client shut down its sending side, not all data came back.",
-                       sent=data, received=received, expected=data)
+        received = client.recv_exactly(sent, HALF_CLOSE_TIMEOUT)
+        rest, eof = client.recv_until_eof(REPLY_TIMEOUT) if len(received) == sent and not client.eof else (b"", client.eof)
+    doing = (f"The grader sent {sent:,} random bytes without reading (all the server would take), then shut down "
+             "its sending side (half-close)")
+    if received != payload[:sent] or rest:
+        what = "the connection closed" if eof else f"nothing more came within {HALF_CLOSE_TIMEOUT:g} s"
+        raise Failure(f"{doing}; {len(received) + len(rest):,} bytes came back, then {what}.",
+                      note=where_they_differ(payload[:sent], received + rest),
+                      expected=Prose(f"all {sent:,} bytes back, then end of file (the server closes)"))
     if not eof:
-        raise Failure(f"All the data came back, but the connection was still open {REPLY_TIMEOUT:g} s after "
-                      "the client shut down its sending side (half-close).",
-                      sent=data, expected=Prose("the echo, then end of file (the server closes)"),
-                      reproduce=RUN_BY_HAND + python_probe(b"bye\n", half_close=True))
+        raise Failure(f"{doing}; all of it came back, but the connection was still open {REPLY_TIMEOUT:g} s "
+                      "later.",
+                      expected=Prose("the echo, then end of file (the server closes)"),
+                      reproduce=run_by_hand() + python_probe(b"bye\n", half_close=True))
 
 
 @check("serves a second client while the first one is connected and idle", points=1,

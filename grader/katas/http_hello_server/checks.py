@@ -20,7 +20,7 @@ import requests
 
 from grader.authoring import check
 from grader.failures import Failure, Mismatch, Prose, show
-from grader.peers.http.conversation import REPLY_TIMEOUT, RUN_BY_HAND, Conversation, describe, get
+from grader.peers.http.conversation import REPLY_TIMEOUT, Conversation, describe, get, run_by_hand
 from grader.peers.http.wire import ResponseError, curl_command
 from grader.peers.net import LOOPBACK
 from grader.peers.reproduce import HAND_PORT
@@ -63,7 +63,7 @@ def fetch(server, target="/", *, head_only=False):
     """
     url = f"http://{LOOPBACK}:{server.port}{target}"
     call = f"requests.get({url!r}, timeout={REPLY_TIMEOUT:g})"
-    reproduce = RUN_BY_HAND + curl_command([get(target)], LOOPBACK, HAND_PORT)
+    reproduce = run_by_hand() + curl_command([get(target)], LOOPBACK, HAND_PORT)
     try:
         with session() as s, s.get(url, timeout=REPLY_TIMEOUT, stream=True) as response:
             got = Fetched(response.status_code, response.reason, dict(response.raw.headers.items()), None)
@@ -280,11 +280,19 @@ def check_keep_alive(server):
                     error, f"Reading the response to the {ordinal(number)} GET / on one connection") from None
 
 
+BIG_BODY = b"x" * (256 * 1024)  # more than one recv() returns, and sent in two parts, BODY_PAUSE apart
+BODY_PAUSE = 0.05
+
+
 @check("reads a request's body, so the next request on the connection works", points=0.5,
        needs=check_keep_alive,
        hint="After the head, recv() and drop exactly Content-Length bytes of body (some may already be in "
-            "your buffer) before reading the next request.")
+            "your buffer, the rest still to come) before reading the next request, and keep whatever follows "
+            "the body in your buffer: it is the start of the next request.")
 def check_body_consumed(server):
+    """Three probes: a small body, then a GET once it was answered; the same two requests in one
+    piece (the GET arrives with the body, and must not be thrown away with it); a body of 256 KiB
+    that arrives in two parts, more than one recv() returns."""
     with Conversation(server.address) as conversation:
         first_response(conversation, get(method="POST", body=FORM), "Reading the response to POST /")
         try:
@@ -301,6 +309,50 @@ def check_body_consumed(server):
                 expected=Prose("200 OK, as for any GET /"),
                 note="Most likely the server took the body of the POST, name=value&answer=42, for the start of "
                      "the next request: its request line then reads name=value&answer=42GET / HTTP/1.1.")
+    with Conversation(server.address) as conversation:
+        what = "A POST / with a 20-byte body and a GET / sent together, in one piece"
+        conversation.send_together([get(method="POST", body=FORM), get()])
+        _read(conversation, f"{what}: reading the response to the POST")
+        try:
+            response = conversation.read_response()
+        except ResponseError as error:
+            if not conversation.after_last_response:
+                raise conversation.failure(
+                    f"{what}: the POST was answered, the GET / after its body was not (no response within "
+                    f"{REPLY_TIMEOUT:g} s).", expected=Prose("two responses: 405 to the POST, then 200 to the GET"),
+                    note="The GET / arrived in the same recv() as the body: a server that clears its buffer after "
+                         "a request throws the next request away with it.") from None
+            raise conversation.response_failure(error, f"{what}: reading the response to the GET") from None
+        if response.status != 200:
+            raise conversation.failure(f"{what}: the GET / got {status_line(response)}.",
+                                       expected=Prose("200 OK, as for any GET /"))
+    big = get(method="POST", body=BIG_BODY)
+    data = big.to_bytes()
+    half = len(data) - len(BIG_BODY) // 2
+    what = f"A POST / with a {len(BIG_BODY):,}-byte body sent in two parts, {BODY_PAUSE * 1000:g} ms apart"
+    with Conversation(server.address) as conversation:
+        conversation.send_parts(big, [data[:half], data[half:]], BODY_PAUSE)
+        _read(conversation, f"{what}: reading the response to the POST")
+        try:
+            response = first_response(conversation, get(), f"{what} was answered; then reading the response to "
+                                      "GET / on the same connection")
+        except Failure as failure:
+            failure.hint = ("Read the whole body: Content-Length bytes, however many recv() calls that takes (one "
+                            "recv() returns what has arrived, at most what you ask for). The rest of a body left "
+                            "unread becomes the start of the next request.")
+            raise
+        if response.status != 200:
+            raise conversation.failure(f"{what} was answered; then GET / on the same connection got "
+                                       f"{status_line(response)}.", expected=Prose("200 OK, as for any GET /"),
+                                       note="Most likely the server read only part of the body, and took the rest "
+                                            "of it (x's) for the start of the next request.")
+
+
+def _read(conversation, doing):
+    try:
+        return conversation.read_response()
+    except ResponseError as error:
+        raise conversation.response_failure(error, doing) from None
 
 
 def expect_close(conversation, what, expected):
@@ -435,8 +487,13 @@ PIECE, PAUSE = 3, 0.004  # bytes per piece and seconds between pieces of a reque
 def check_big_and_fragmented(server):
     big = get(headers=(("X-Padding", "a" * PADDING),))
     what = f"GET / with a {len(big.to_bytes()):,}-byte head"
-    url = f"http://{LOOPBACK}:{HAND_PORT}/"
-    by_hand = RUN_BY_HAND + f"""curl -v -H "X-Padding: $(python -c 'print("a" * {PADDING})')" {url} --next {url}"""
+    # Not curl: a curl that finds its connection closed under it opens another one and says nothing,
+    # so two responses of 200 would hide the bug. This prints all that came back for the big request:
+    # one response, or more when a server answered part of it as a request of its own.
+    steps = ["import socket, time", f'c = socket.create_connection(("127.0.0.1", {HAND_PORT}))',
+             f'c.sendall(b"GET / HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nX-Padding: " + b"a" * {PADDING} + b"\\r\\n\\r\\n")',
+             "time.sleep(0.2)", "print(c.recv(65536))"]
+    by_hand = run_by_hand() + "python -c '" + "; ".join(steps) + "'"
     with Conversation(server.address) as conversation:
         try:
             response = first_response(conversation, big, f"Reading the response to {what}")
@@ -479,13 +536,13 @@ def in_pieces_probe(data):
     """A python -c line that sends `data` one byte at a time, for the learner to run by hand."""
     steps = ["import socket, time", f'c = socket.create_connection(("127.0.0.1", {HAND_PORT}))',
              f"[c.sendall(bytes([b])) or time.sleep(0.05) for b in {bytes_literal(data)}]", "print(c.recv(65536))"]
-    return RUN_BY_HAND + "python -c '" + "; ".join(steps) + "'"
+    return run_by_hand() + "python -c '" + "; ".join(steps) + "'"
 
 
 CROWD = 20
-IDLE_BY_HAND = (RUN_BY_HAND + "python -c 'import socket, time; c = socket.create_connection((\"127.0.0.1\", "
-                f"{HAND_PORT})); time.sleep(600)'   # an idle client; then, in a third terminal: "
-                f"curl -v http://127.0.0.1:{HAND_PORT}/")
+IDLE_CLIENT = ("python -c 'import socket, time; c = socket.create_connection((\"127.0.0.1\", "
+               f"{HAND_PORT})); time.sleep(600)'   # an idle client; then, in a third terminal: "
+               f"curl -v http://127.0.0.1:{HAND_PORT}/")
 
 
 @check("serves 20 clients at once; an idle kept-alive client blocks no one", points=1,
@@ -516,7 +573,7 @@ def check_many_clients(server):
                     note=("Your server seems to serve one connection at a time" if number == 2 else
                           f"Your server seems to serve at most {number - 1} connections at a time (a pool of "
                           f"{number - 1} threads?)") + ": it waits for an idle client that sends nothing more.",
-                    reproduce=IDLE_BY_HAND) from None
+                    reproduce=run_by_hand() + IDLE_CLIENT) from None
         # Every client at once, on the connections the server kept open.
         open_clients = [(number, c) for number, c in enumerate(clients, 1) if c.reader.reusable and not c.closed]
         for _, conversation in open_clients:

@@ -7,14 +7,15 @@ process with a hard bound. The API logs every request (target, time of arrival, 
 connection), so a check judges what the function did on the wire, not only what it returned,
 and a failure shows that log and a command that serves the same API by hand.
 
-Most checks take a few milliseconds. Four wait on purpose (a Retry-After of 1 s, backoffs, a
+Most checks take a few milliseconds. Four wait on purpose (a Retry-After of 2 s, backoffs, a
 stalled page): those four calls run at the same time, each in its own child against its own
 API, started with the first check so that their waits overlap everything else (``WAITING``,
 grader/engine/background.py). A wait is measured by the API, from just before it wrote an
 answer to the arrival of the next request: a busy machine can lengthen that, never shorten it,
 so running the calls together (or on a loaded CI runner) never fails a client that waited long
-enough. Grading
-the reference solution takes about the one Retry-After second plus the grader's start.
+enough. Grading the reference solution takes about the two Retry-After seconds plus the grader's
+start. Each waiting call's bound leaves room for the slowest backoff the README allows (5 s of
+waits for a page).
 """
 
 import textwrap
@@ -30,7 +31,7 @@ from grader.peers.pagination.api import PaginatedAPI
 from grader.peers.pagination.scenario import (
     ENTRY_PATH, Scenario, describe_difference, error, json_body, not_json, stall, too_many_requests)
 from grader.katas.paginator.strategies import scenarios
-from grader.peers.reproduce import HAND_PORT
+from grader.peers.reproduce import HAND_PORT, learner_file
 
 TIMEOUT = 2.0  # fetch_all's own timeout= in most checks; nothing stalls there, so it never fires
 LIMIT = 3.0  # seconds the grader lets one fetch_all call run (the reference needs milliseconds)
@@ -39,8 +40,14 @@ CAP = 50  # requests after which a client retrying or going round a loop is repo
 # The waits the contract asks for. A wait is measured from just before the API wrote an answer
 # to the arrival of the next request (``waited``): never less than the client's real wait, however
 # busy the machine, so a lower bound never fails a client that waited (see paginated_api.Request).
-RETRY_AFTER = 1  # seconds, the 429 check's Retry-After (the one deliberate long wait)
+RETRY_AFTER = 2  # seconds, the 429 check's Retry-After (the one deliberate long wait): more than the 1 s a
+#                 client waits when the header is missing, so that one that ignores the header shows
 MIN_BACKOFF = 0.095  # contract: at least 0.1 s before a retry of 502/503/504 or a timeout
+# The README ("What the grader keeps to"): the backoff waits for one page add up to 5 s at most. A
+# measured wait includes the machine's delays (it is never shorter than the client's own), so a
+# total is judged with WAITS_SLACK more; the calls' bounds leave room for the longest waits allowed.
+MAX_PAGE_WAITS = 5.0
+WAITS_SLACK = 0.5
 # "Growing": the last of three waits is at least GROWN (0.1, 0.2, 0.4 s and 0.1, 0.2, 0.3 s pass
 # whatever the machine's load, as a measured wait is never shorter than the real one), or at least
 # MIN_GROWTH longer than the first (other schedules, such as 1.5 times each time). A constant 0.1 s
@@ -53,7 +60,6 @@ STALL = 30  # seconds the page stays silent: far beyond the bound (closing the A
 #             long enough to see by hand that a client without a timeout hangs
 MIN_AFTER_STALL = STALL_TIMEOUT + 0.09  # that timeout plus the first backoff (0.1 s), less some rounding
 
-RUN_BY_HAND = "python exercises/paginator/paginator.py"
 
 
 # --- one call of fetch_all against one scenario, and what it did ----------------------------------
@@ -103,7 +109,7 @@ class Trial:
 def hand_command(scenario):
     """Commands that serve this scenario on HAND_PORT and run the learner's file against it."""
     return (f"{scenario.command(HAND_PORT)}\n{'':10}then, in another terminal: "
-            f"{RUN_BY_HAND} http://127.0.0.1:{HAND_PORT}{ENTRY_PATH}")
+            f"python {learner_file('paginator')} http://127.0.0.1:{HAND_PORT}{ENTRY_PATH}")
 
 
 def run(learner, api, scenario, what, *, timeout=TIMEOUT, limit=LIMIT):
@@ -225,6 +231,10 @@ def seconds(values):
     return ", ".join(f"{v:.2f} s" for v in values)
 
 
+TOO_SLOW = (f"the backoff waits for one page may add up to {MAX_PAGE_WAITS:g} s at most (README, \"What the "
+            "grader keeps to\"): a first wait of 0.1 to 0.5 s that then doubles, or grows more slowly, keeps to it.")
+
+
 # --- the calls that wait, run at the same time ----------------------------------------------------
 
 def run_alone(learner, scenario, what, *, timeout=TIMEOUT, limit=LIMIT):
@@ -233,20 +243,28 @@ def run_alone(learner, scenario, what, *, timeout=TIMEOUT, limit=LIMIT):
         return run(learner, api, scenario, what, timeout=timeout, limit=limit)
 
 
+# The grader's bound on each waiting call: its requests (LIMIT, as for every call) and the longest
+# waits a client that keeps to the README may make (MAX_PAGE_WAITS for each page that is retried).
+RETRY_AFTER_LIMIT = LIMIT + 2 * RETRY_AFTER  # a client may well wait somewhat more than it is asked to
+PERSISTENT_LIMIT = LIMIT + MAX_PAGE_WAITS + WAITS_SLACK
+STALL_LIMIT = LIMIT + 2 * STALL_TIMEOUT + MAX_PAGE_WAITS + WAITS_SLACK
+TRANSIENT_LIMIT = LIMIT + 3 * (MAX_PAGE_WAITS + WAITS_SLACK)
+
 WAITING = {
     # the check that reads it: a call of ``run_alone``; the longest wait first
     "check_retry_after": BackgroundCall(
         run_alone, Scenario.numbered([2, 2, 2], faults={1: [too_many_requests(RETRY_AFTER)]}),
-        f"page 1 answering 429 with Retry-After: {RETRY_AFTER} once", timeout=TIMEOUT, limit=4.0),
+        f"page 1 answering 429 with Retry-After: {RETRY_AFTER} once", timeout=TIMEOUT, limit=RETRY_AFTER_LIMIT),
     "check_persistent_error": BackgroundCall(
         run_alone, Scenario.numbered([1, 1], broken={1: error(503)}), "page 1 answering 503 every time",
-        timeout=TIMEOUT, limit=LIMIT),
+        timeout=TIMEOUT, limit=PERSISTENT_LIMIT),
     "check_stall": BackgroundCall(
-        run_alone, Scenario.numbered([2, 2, 2], faults={1: [stall(STALL)]}),
-        f"page 1 staying silent the first time (timeout={STALL_TIMEOUT:g})", timeout=STALL_TIMEOUT, limit=2.0),
+        run_alone, Scenario.numbered([2, 2, 2], faults={1: [stall(STALL), stall(STALL)]}),
+        f"page 1 staying silent the first two times (timeout={STALL_TIMEOUT:g})", timeout=STALL_TIMEOUT,
+        limit=STALL_LIMIT),
     "check_transient_errors": BackgroundCall(
         run_alone, Scenario.numbered([1, 1, 1], faults={0: [error(502)], 1: [error(503)], 2: [error(504)]}),
-        "pages 0, 1 and 2 first answering 502, 503 and 504", timeout=TIMEOUT, limit=LIMIT),
+        "pages 0, 1 and 2 first answering 502, 503 and 504", timeout=TIMEOUT, limit=TRANSIENT_LIMIT),
 }
 waiting_calls = background_calls(WAITING)
 
@@ -414,6 +432,10 @@ def check_transient_errors(waiting_calls):
             raise trial.failure(f"fetch_all retried page {page} {waited(first, again):.3f} s after its "
                                 f"{first.status}, without a backoff.",
                                 Prose("each retry at least 0.1 s after the error"))
+        if waited(first, again) > MAX_PAGE_WAITS + WAITS_SLACK:
+            raise trial.failure(f"fetch_all retried page {page} {waited(first, again):.2f} s after its "
+                                f"{first.status}: {TOO_SLOW}", Prose("each retry at least 0.1 s after the error, "
+                                                                    f"and a page's waits {MAX_PAGE_WAITS:g} s at most"))
 
 
 @check("gives up on a page that keeps answering 503 after 3 retries, waiting longer each time", points=1,
@@ -422,11 +444,12 @@ def check_transient_errors(waiting_calls):
 def check_persistent_error(waiting_calls):
     trial = waiting_calls.take(check_persistent_error)
     expected = Prose("4 requests to page 1 (1 + 3 retries), the waits between them at least 0.1 s and "
-                     "growing, then HTTPError")
+                     f"growing, {MAX_PAGE_WAITS:g} s at most in all, then HTTPError")
     tries = trial.requests_for(1)
     if trial.outcome.timed_out and not trial.api.never_stopped and trial.api.unlinked_requests() == []:
+        so_far = f", after waits of {seconds(gaps(tries))}" if len(tries) > 1 else ""
         raise trial.failure(f"fetch_all was still retrying after {trial.limit:g} s: {len(tries)} requests "
-                            "to page 1 so far.", expected)
+                            f"to page 1 so far{so_far}. {TOO_SLOW}", expected)
     expect_raised(trial, "HTTPError", expected)
     if len(tries) != 4:
         raise trial.failure(f"fetch_all raised HTTPError after {len(tries)} request(s) to page 1.", expected)
@@ -437,26 +460,37 @@ def check_persistent_error(waiting_calls):
     if waits[-1] < min(GROWN, waits[0] + MIN_GROWTH):
         raise trial.failure(f"fetch_all waited {seconds(waits)} between its requests to page 1: the backoff "
                             "does not grow.", expected)
+    if sum(waits) > MAX_PAGE_WAITS + WAITS_SLACK:
+        raise trial.failure(f"fetch_all waited {seconds(waits)} between its requests to page 1, "
+                            f"{sum(waits):.2f} s in all: {TOO_SLOW}", expected)
 
 
 @check("times out a stalled request and retries it", points=1,
-       hint="Pass timeout=timeout to every session.get(). Catch requests.Timeout and retry it like a 503 "
-            "(at most 3 times, with the backoff).")
+       hint="Pass timeout=timeout to every session.get(), the retries' too. Catch requests.Timeout and retry it "
+            "like a 503 (at most 3 times, with the backoff).")
 def check_stall(waiting_calls):
     trial = waiting_calls.take(check_stall)
     once = len(trial.requests_for(1)) == 1
     if trial.outcome.timed_out and once:
         raise trial.failure(f"fetch_all was still waiting for page 1 after {trial.limit:g} s: the API stalled "
                             f"on purpose, and timeout={STALL_TIMEOUT:g} was passed.", trial.scenario.items)
+    if trial.outcome.timed_out and len(trial.requests_for(1)) == 2:
+        raise trial.failure(f"fetch_all timed out the first request for page 1 and asked again, but was still "
+                            f"waiting for that retry after {trial.limit:g} s: the API stalled on it too, and the "
+                            f"retry went without timeout={STALL_TIMEOUT:g}.", trial.scenario.items)
     if trial.raised is not None and trial.raised.is_a("Timeout") and once:
         raise trial.failure("fetch_all raised on the first timeout instead of requesting page 1 again.",
                             trial.scenario.items)
     # A page that took longer than the timeout to be answered (a busy machine) may be asked again.
-    expect_every_page(trial, tries={1: 2}, exactly=False)
+    expect_every_page(trial, tries={1: 3}, exactly=False)
     # The stalled request was never answered. It was sent after an answer for page 0 had been
     # written, so the retry comes at least the timeout plus the backoff after the first of those.
     page_0 = min((r for r in trial.requests_for(0) if r.answered), key=lambda r: r.answered)
     again = trial.requests_for(1)[1]
+    if waited(page_0, again) > STALL_TIMEOUT + MAX_PAGE_WAITS + WAITS_SLACK:
+        raise trial.failure(f"fetch_all asked for page 1 again {waited(page_0, again):.2f} s after page 0 was "
+                            f"answered, {STALL_TIMEOUT:g} s of which were the timeout: {TOO_SLOW}",
+                            Prose(f"the retry after the timeout and a backoff of 0.1 to {MAX_PAGE_WAITS:g} s"))
     if waited(page_0, again) < MIN_AFTER_STALL:
         raise trial.failure(f"fetch_all asked for page 1 again {waited(page_0, again):.2f} s after page 0 was "
                             f"answered: a timeout of {STALL_TIMEOUT:g} s, then no backoff.",

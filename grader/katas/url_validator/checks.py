@@ -25,6 +25,7 @@ import time
 from grader.katas.url_validator import corpus_data as url_corpus_data
 from grader.authoring import check
 from grader.failures import Failure, one_line
+from grader.peers.reproduce import learner_folder
 from grader.katas.url_validator.rules import (
     ADVERSARIAL_INPUTS, EXAMPLES, MAX_LABEL_LENGTH, RAISING_INPUTS, RULES, SLOW_CALL_SECONDS, find_violation)
 
@@ -37,7 +38,6 @@ PASTE_LIMIT = 300  # characters of a URL's expression beyond which no command to
 SLOW_HINT = ("Scan the URL once, left to right. In a regular expression, a repeated group that can "
              "match the same text in several ways, such as ([a-z0-9]+-?)*, tries every way when the "
              "match fails: write a label as [A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?.")
-RUN_BY_HAND = "cd exercises/url_validator && python -c 'from url_validator import is_valid_url; print("
 
 
 # --- one call, and how its answer reads -----------------------------------------------------------
@@ -134,7 +134,8 @@ def _literal(text):
 
 def by_hand(expression):
     """A command that calls the learner's function on a Python expression and prints the answer."""
-    return f"{RUN_BY_HAND}repr(is_valid_url({expression})))'"
+    return (f"cd {learner_folder('url_validator')} && python -c 'from url_validator import is_valid_url; "
+            f"print(repr(is_valid_url({expression})))'")
 
 
 def _reproduce(url):

@@ -17,7 +17,7 @@ import time
 from grader.failures import Failure
 from grader.peers.http.wire import Request, Response, ResponseError, ResponseReader, curl_command, excerpt
 from grader.peers.net import LOOPBACK, Client
-from grader.peers.reproduce import HAND_PORT, python_probe
+from grader.peers.reproduce import HAND_PORT, python_probe, server_by_hand
 
 REPLY_TIMEOUT = 2.0  # seconds for a response on loopback (it takes about a millisecond)
 # After a response that ends the connection, how long to wait for the close before judging
@@ -25,7 +25,11 @@ REPLY_TIMEOUT = 2.0  # seconds for a response on loopback (it takes about a mill
 CLOSE_GRACE = 0.3
 HOST = (("Host", LOOPBACK),)  # the Host header of the grader's requests; the port is left out on
 # purpose, so that the bytes shown (and the commands to reproduce them) are the same on every run
-RUN_BY_HAND = f"python exercises/http_hello_server/http_hello_server.py {HAND_PORT}   # then, in another terminal: "
+
+
+def run_by_hand():
+    """The start of a "Try it" line: the learner's file, run on the hand port."""
+    return server_by_hand("http_hello_server")
 
 
 def get(target="/", *, method="GET", headers=(), body=b"", version="HTTP/1.1", host=True):
@@ -74,6 +78,23 @@ class Conversation:
         self.requests.append(request)
         self.reader.expect(method, close=closes)
         self.client.send(data, tolerate_close=True)  # refused: what came before the close is still read
+
+    def send_together(self, requests):
+        """Send several requests in one piece (one send, so one TCP segment on loopback): pipelined."""
+        for request in requests:
+            self.requests.append(request)
+            self.reader.expect(request.method, close=request.closes_connection)
+        self.client.send(b"".join(request.to_bytes() for request in requests), tolerate_close=True)
+
+    def send_parts(self, request, parts, pause):
+        """Send a request as the given parts of its bytes, `pause` seconds apart."""
+        self.requests.append(request)
+        self.reader.expect(request.method, close=request.closes_connection)
+        for number, part in enumerate(parts):
+            if number:
+                time.sleep(pause)  # the probe itself: a request that arrives in parts
+            if not self.client.send(part, tolerate_close=True):
+                return
 
     def send_in_pieces(self, request, size, pause):
         """Send a request `size` bytes at a time, `pause` seconds apart (each piece its own segment)."""
@@ -192,23 +213,23 @@ class Conversation:
         if not exact_bytes and all(isinstance(r, Request) for r in self.requests):
             command = curl_command(self.requests, LOOPBACK, HAND_PORT)
             if command:
-                return RUN_BY_HAND + command
+                return run_by_hand() + command
         raw = b"".join(r.to_bytes() if isinstance(r, Request) else r for r in self.requests)
         probe = python_probe(raw)
-        return RUN_BY_HAND + probe if probe else None
+        return run_by_hand() + probe if probe else None
 
-    def failure(self, summary, *, expected=None, hint=None, note=None, exact_bytes=False, reproduce=None):
+    def failure(self, summary, *, expected=None, hint=None, note=None, exact_bytes=False, reproduce=None,
+                excerpt=None):
         """A Failure showing the whole conversation; `reproduce` replaces the command made from the requests."""
         return Failure(summary, sent=bytes(self.client.sent), received=bytes(self.client.received),
-                       expected=expected, hint=hint, note=note,
+                       expected=expected, hint=hint, note=note, excerpt=excerpt,
                        reproduce=reproduce or self.reproduce(exact_bytes=exact_bytes))
 
     def response_failure(self, error: ResponseError, doing, *, expected=None, hint=None, exact_bytes=False):
         """A Failure for what the reader found: "<doing>: <problem>.", then the excerpt with its caret."""
         summary = f"{doing}: {error.problem}."
-        if error.data:
-            summary += "\n" + excerpt(error.data, error.offset)
         note = ("(After that response the grader sent GET / on the same connection: whatever came before "
                 "the response to it was still part of, or left over from, the one before.)"
                 if self.followed_up else None)
-        return self.failure(summary, expected=expected, hint=hint, note=note, exact_bytes=exact_bytes)
+        return self.failure(summary, expected=expected, hint=hint, note=note, exact_bytes=exact_bytes,
+                            excerpt=excerpt(error.data, error.offset) if error.data else None)

@@ -39,6 +39,7 @@ _FIELD_VALUE = frozenset(range(0x21, 0x7F)) | frozenset(range(0x80, 0x100)) | _W
 _DIGITS = frozenset(b"0123456789")
 # Excerpts show at most this many bytes on each side of the offending one.
 _EXCERPT_WIDTH = 40
+_EXCERPT_CHARACTERS = 80  # characters those bytes' escapes take at most, on each side
 
 
 def show_bytes(data: bytes) -> str:
@@ -61,19 +62,34 @@ def excerpt(data: bytes, offset: int) -> str:
     """Two lines: the line of `data` around `offset`, and a caret under the byte at `offset`.
 
     An offset at the start of a line shows the line before too, for context. An offset equal
-    to len(data) points just past the last byte (where more was awaited).
+    to len(data) points just past the last byte (where more was awaited). At most
+    _EXCERPT_WIDTH bytes are shown on each side, and fewer where their escapes are long (binary
+    bytes take four characters each), so that the first line stays under 200 characters.
     """
     line_start = data.rfind(b"\n", 0, offset) + 1
     if line_start == offset:
         line_start = data.rfind(b"\n", 0, max(offset - 1, 0)) + 1
-    start = max(line_start, offset - _EXCERPT_WIDTH)
+    start = _widest(data, offset, max(line_start, offset - _EXCERPT_WIDTH), -1)
     line_end = data.find(b"\n", offset)
-    end = min(len(data) if line_end < 0 else line_end + 1, offset + _EXCERPT_WIDTH)
+    end = _widest(data, offset, min(len(data) if line_end < 0 else line_end + 1, offset + _EXCERPT_WIDTH), 1)
     before = "".join(_escape(byte) for byte in data[start:offset])
     shown = ("..." if start > 0 else "") + show_bytes(data[start:end]) + ("..." if end < len(data) else "")
     label = f"at byte {offset}: "
     caret = len(label) + (3 if start > 0 else 0) + 1 + len(before)
     return f"{label}{shown}\n{' ' * caret}^"
+
+
+def _widest(data: bytes, offset: int, bound: int, step: int) -> int:
+    """How far from `offset` towards `bound` (step -1: back, 1: on) bytes can be shown in
+    _EXCERPT_CHARACTERS characters of escapes."""
+    used, position = 0, offset
+    while position != bound:
+        byte = data[position - 1] if step < 0 else data[position]
+        used += len(_escape(byte))
+        if used > _EXCERPT_CHARACTERS:
+            break
+        position += step
+    return position
 
 
 class ResponseError(Exception):

@@ -16,6 +16,8 @@ wire in a line or two, and the command that repeats a conversation by hand.
 
 import shlex
 
+from grader.peers.reproduce import learner_file, learner_folder
+
 ARROW = "→"
 
 
@@ -122,8 +124,8 @@ def describe_difference(expected, returned):
 
 # -- showing a conversation: the wire, and commands that repeat it by hand ----------------------
 
-RUN_BY_HAND = "python exercises/multi_message_client/multi_message_client.py"
-FOLDER = "exercises/multi_message_client"
+EXERCISE = "multi_message_client"
+
 
 
 def wire(data, width=100):
@@ -174,7 +176,7 @@ def client_command(messages, timeout, port):
     if sum(len(m) for m in messages) > 200:
         return None  # not worth pasting
     if messages and all(m and m.isprintable() and not m.startswith("-") for m in messages):
-        return f"{RUN_BY_HAND} {port} " + " ".join(shlex.quote(m) for m in messages)
+        return f"python {learner_file(EXERCISE)} {port} " + " ".join(shlex.quote(m) for m in messages)
     listed = ", ".join(text_literal(m) for m in messages)
-    return (f"cd {FOLDER} && python -c 'from multi_message_client import send_messages; "
+    return (f"cd {learner_folder(EXERCISE)} && python -c 'from multi_message_client import send_messages; "
             f"print(send_messages(\"127.0.0.1\", {port}, [{listed}], timeout={timeout:g}))'")

@@ -1,6 +1,7 @@
-"""Hostile: prints 300 MB, then serves correctly.
+"""Hostile: prints 300 MB each time serve() is called, then serves correctly.
 
-The grader must stop it at its output limit and say so, and stay responsive and small itself."""
+Printing is no bug: the grader must drain all of it, pass every check, say how much was printed,
+and stay responsive and small itself (it keeps only the first and last 16 KiB)."""
 
 import socket
 import sys
