@@ -14,6 +14,10 @@ reworded. The sentence is what the learner reads. ``needs=`` names earlier check
 """
 
 import ast
+import dataclasses
+import hashlib
+import json
+import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -69,10 +73,41 @@ def checks_of(exercise_name):
 
 @cache
 def checks_in(path):
-    """The checks of the check module at ``path`` (its folder names the exercise), or ()."""
+    """The checks of the check module at ``path`` (its folder names the exercise), or ().
+
+    Parsing the five-hundred-line modules is most of what answering an untouched stub costs, so
+    what was read is kept in the user's cache, keyed by the module's path, size and time: a
+    module that changes is read again."""
     path = Path(path)
     if not path.exists():
         return ()
+    try:
+        stat = path.stat()
+        cached = _cache_file(path, stat)
+        return tuple(CheckInfo(**{k: tuple(v) if isinstance(v, list) else v for k, v in info.items()})
+                     for info in json.loads(cached.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        pass
+    found = _read_checks(path)
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        temporary = cached.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(json.dumps([dataclasses.asdict(info) for info in found]), encoding="utf-8")
+        os.replace(temporary, cached)
+    except (OSError, NameError):
+        pass
+    return found
+
+
+def _cache_file(path, stat):
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    reader = Path(__file__).stat().st_mtime_ns  # a changed reader reads everything again
+    key = f"{path.resolve()}\0{stat.st_size}\0{stat.st_mtime_ns}\0{reader}"
+    key = hashlib.sha256(key.encode()).hexdigest()[:32]
+    return Path(base) / "netkata" / "catalog" / f"{key}.json"
+
+
+def _read_checks(path):
     exercise = path.parent.name
     namespace = Namespace()
     found = []
