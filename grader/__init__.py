@@ -15,4 +15,6 @@ DEPENDENCIES = {
     "requests": "requests",
     "hypothesis": "hypothesis",
     "h11": "h11",
+    "trustme": "trustme",
+    "aiohttp": "aiohttp",
 }
