@@ -98,3 +98,28 @@ def test_the_peer_runs_by_hand(name):
                             text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "usage:" in result.stdout
+
+
+def contract_clauses(name):
+    """The numbered clauses of an exercise's contract (its README's "- **C<n>.**" lines), in order."""
+    text = (ROOT / "exercises" / name / "README.md").read_text(encoding="utf-8")
+    return re.findall(r"^- \*\*(C\d+)\.\*\*", text, flags=re.MULTILINE)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_clause_has_a_program_that_breaks_it(name):
+    """Each test module's CLAUSES maps every clause of the contract to the broken programs that
+    breach that clause alone (each of which CAUGHT_BY proves caught), or to the reason, beginning
+    "not graded:", why no check can enforce it without failing a correct style."""
+    tests = importlib.import_module(f"test_{name}")
+    clauses = contract_clauses(name)
+    assert clauses, f"exercises/{name}/README.md has no numbered clauses"
+    mapped = getattr(tests, "CLAUSES", {})
+    assert list(mapped) == clauses, "CLAUSES must name every clause of the README, in order"
+    for clause, breaches in mapped.items():
+        if isinstance(breaches, str):
+            assert breaches.startswith("not graded:"), clause
+            continue
+        assert breaches, f"{clause} has no program that breaks it"
+        unknown = [program for program in breaches if program not in tests.CAUGHT_BY]
+        assert not unknown, f"{clause}: {unknown} not in CAUGHT_BY (so not proved caught)"
