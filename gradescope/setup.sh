@@ -29,7 +29,8 @@ if [ -z "$python" ]; then
 fi
 
 "$python" -m venv "$venv"
-"$venv/bin/python" -m pip install --no-cache-dir --upgrade pip
-"$venv/bin/python" -m pip install --no-cache-dir "$source_dir"
+# Pinned: constraints.txt holds every package the grader needs, at the versions tested.
+"$venv/bin/python" -m pip install --no-cache-dir -c "$source_dir/constraints.txt" pip
+"$venv/bin/python" -m pip install --no-cache-dir -c "$source_dir/constraints.txt" "$source_dir"
 "$venv/bin/python" -m grader.cli.autograder --help >/dev/null
 echo "netkata grader installed in $venv with $("$venv/bin/python" --version)"

@@ -11,12 +11,14 @@ import shutil
 import stat
 import subprocess
 import sys
+import tomllib
 import zipfile
 
 import pytest
 
 from conftest import ROOT
 from grader.cli.autograder import build_tree
+from grader.track import EXERCISES
 from report_schemas import validate_gradescope
 
 RUN_AUTOGRADER = ROOT / "gradescope" / "run_autograder"
@@ -57,7 +59,7 @@ def test_loose_files_are_graded_and_everything_else_ignored(tmp_path):
         "echo_server.py": SOLUTION,
         "old/echo_server.py": POISON,
         "__MACOSX/echo_server.py": POISON,
-        "project/http_hello_server/http_hello_server.py": STUB,
+        "http_hello_server/http_hello_server.py": STUB,
         "grader.py": POISON, "grader/__init__.py": POISON, "conftest.py": POISON,
         "sitecustomize.py": POISON, "pytest.ini": "[pytest]\naddopts = --bogus\n",
     })
@@ -66,19 +68,30 @@ def test_loose_files_are_graded_and_everything_else_ignored(tmp_path):
     passed = [t["name"] for t in results["tests"] if t["status"] == "passed"]
     assert passed == ["echo_server: starts and listens on the port it is given",
                       "echo_server: keeps serving after a client resets its connection"]
-    assert "echo_server.py: graded echo_server.py (ignored: old/echo_server.py)" in results["output"]
-    assert ("http_hello_server.py: graded project/http_hello_server/http_hello_server.py"
-            in results["output"])
-    assert "paginator.py: not in your submission (graded as missing)" in results["output"]
+    assert "echo_server: graded echo_server.py\n" in results["output"]
+    assert "http_hello_server: graded http_hello_server/http_hello_server.py\n" in results["output"]
+    assert "paginator: missing" in results["output"]
+    assert "/tmp" not in json.dumps(results) and str(root) not in json.dumps(results)
 
 
 @needs_shell
-def test_a_tree_upload_is_graded_as_it_is(tmp_path):
+def test_a_folder_zipped_whole_is_not_where_the_grader_reads_and_says_so(tmp_path):
     root = upload(tmp_path / "autograder", {"netkata/exercises/http_hello_server/http_hello_server.py": STUB})
     results = run_autograder(root)
     assert results["score"] == 0
-    assert "http_hello_server.py: graded netkata/exercises/http_hello_server/http_hello_server.py" in results["output"]
-    assert {t["output"] for t in results["tests"] if t["name"].startswith("http_hello_server")} == {"not started"}
+    assert ("http_hello_server: missing: netkata/exercises/http_hello_server/http_hello_server.py is not "
+            "where the grader reads (http_hello_server/http_hello_server.py)") in results["output"]
+
+
+@needs_shell
+def test_a_weekly_assignment_is_graded_on_its_exercises_alone(tmp_path):
+    root = upload(tmp_path / "autograder", {"echo_server/echo_server.py": SOLUTION})
+    (root / "source").mkdir()
+    (root / "source" / "assignment.txt").write_text("echo_server\n")
+    results = run_autograder(root)
+    assert results["score"] == 12
+    assert {t["name"].split(":")[0] for t in results["tests"]} == {"echo_server"}
+    assert sum(t["max_score"] for t in results["tests"]) == 12
 
 
 @needs_shell
@@ -87,7 +100,7 @@ def test_grading_that_overruns_its_limit_still_writes_results(tmp_path):
     results = run_autograder(root, time_limit=1)
     assert results["score"] == 0 and results["tests"] == []
     assert "did not finish within 1 seconds" in results["output"]
-    assert "echo_server.py: graded echo_server.py" in results["output"]
+    assert "echo_server: graded echo_server.py" in results["output"]
 
 
 @needs_shell
@@ -108,17 +121,37 @@ def test_no_submission_folder(tmp_path):
 
 def test_only_exercise_modules_are_copied(tmp_path):
     submission = tmp_path / "submission"
-    for name in ("a/b/url_validator.py", "url_validator/url_validator.py", "helpers.py", "echo_server.py"):
+    for name in ("a/b/url_validator.py", "url_validator/url_validator.py", "url_validator.py", "helpers.py",
+                 "echo_server.py", "exercises/multi_message_client/multi_message_client.py"):
         (submission / name).parent.mkdir(parents=True, exist_ok=True)
         (submission / name).write_text(f"# {name}\n")
     os.symlink(submission / "echo_server.py", submission / "paginator.py")  # links are not followed
     tree = tmp_path / "tree"
-    notes = build_tree(submission, tree)
+    notes, _ = build_tree(submission, tree, EXERCISES)
     assert sorted(p.relative_to(tree).as_posix() for p in tree.rglob("*") if p.is_file()) == [
-        "echo_server/echo_server.py", "url_validator/url_validator.py"]
+        "echo_server/echo_server.py", "multi_message_client/multi_message_client.py",
+        "url_validator/url_validator.py"]
     assert (tree / "url_validator/url_validator.py").read_text() == "# url_validator/url_validator.py\n"
-    assert "url_validator.py: graded url_validator/url_validator.py (ignored: a/b/url_validator.py)" in notes
-    assert "paginator.py: not in your submission (graded as missing)" in notes
+    assert "url_validator: graded url_validator/url_validator.py" in notes
+    assert "multi_message_client: graded exercises/multi_message_client/multi_message_client.py" in notes
+    assert "echo_server: graded echo_server.py" in notes
+    assert "paginator: missing" in notes  # a link is neither graded nor named
+
+
+def test_the_pins_cover_every_dependency_within_its_range():
+    from packaging.requirements import Requirement
+    pins = {}
+    for line in (ROOT / "gradescope" / "constraints.txt").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, version = line.split("==")
+            pins[name.lower().replace("_", "-")] = version
+    for spec in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]:
+        requirement = Requirement(spec)
+        if requirement.marker is not None and not requirement.marker.evaluate():
+            continue
+        name = requirement.name.lower().replace("_", "-")
+        assert name in pins, f"{name} is not pinned in gradescope/constraints.txt"
+        assert requirement.specifier.contains(pins[name]), f"{name}=={pins[name]} is outside {requirement.specifier}"
 
 
 def test_the_autograder_zip_holds_the_entry_points_and_the_grader(tmp_path):
@@ -127,7 +160,7 @@ def test_the_autograder_zip_holds_the_entry_points_and_the_grader(tmp_path):
                    check=True, capture_output=True)
     with zipfile.ZipFile(output) as archive:
         names = set(archive.namelist())
-        assert {"setup.sh", "run_autograder", "pyproject.toml", "README.md", "grader/__init__.py",
+        assert {"setup.sh", "run_autograder", "constraints.txt", "pyproject.toml", "README.md", "grader/__init__.py",
                 "grader/cli/autograder.py", "grader/engine/pytest.ini"} <= names
         assert not any("__pycache__" in n or n.endswith(".pyc") or n.startswith(("tests/", "solutions/"))
                        for n in names)
@@ -135,3 +168,14 @@ def test_the_autograder_zip_holds_the_entry_points_and_the_grader(tmp_path):
             info = archive.getinfo(script)
             assert stat.S_IMODE(info.external_attr >> 16) == 0o755
             assert archive.read(script) == (ROOT / "gradescope" / script).read_bytes()
+
+
+def test_a_weekly_zip_names_its_exercises(tmp_path):
+    output = tmp_path / "week1.zip"
+    subprocess.run([sys.executable, str(ROOT / "gradescope" / "build_zip.py"), "http_hello_server", "echo_server",
+                    "--output", str(output)], check=True, capture_output=True)
+    with zipfile.ZipFile(output) as archive:
+        assert archive.read("assignment.txt") == b"echo_server\nhttp_hello_server\n"  # learning order
+    wrong = subprocess.run([sys.executable, str(ROOT / "gradescope" / "build_zip.py"), "echo_servr",
+                            "--output", str(output)], capture_output=True, text=True)
+    assert wrong.returncode == 2 and "unknown exercise 'echo_servr'" in wrong.stderr

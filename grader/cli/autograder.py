@@ -1,13 +1,13 @@
 """Gradescope's side of the grader: grade a submission, always leave a results.json behind.
 
-    python -m grader.cli.autograder [--root /autograder] [--time-limit SECONDS] [--check TEXT]
+    python -m grader.cli.autograder [EXERCISE ...] [--root /autograder] [--time-limit SECONDS] [--check TEXT]
 
 ``gradescope/run_autograder`` runs this with the grader installed (by ``gradescope/setup.sh``)
 from the autograder's own copy of the project. The learner's upload supplies nothing but the
-exercise modules: every ``<exercise>.py`` found in ``ROOT/submission`` (loose at the top, in the
-``<exercise>/`` folders of a tree, or deeper in a zipped folder) is copied into a fresh tree
-laid out as docs/command-line.md says, and everything else in the upload is ignored; nothing from it is
-ever on the grader's import path. The grader runs in a process of its own with a hard time
+exercise modules: for each exercise of the assignment, the one file that grader/cli/submission.py
+picks (the rule ``grader batch`` follows too, so both give an upload one grade) is copied into a
+fresh tree, and everything else in the upload is ignored; nothing from it is ever on the
+grader's import path, and the feedback names the learner's own files. The grader runs in a process of its own with a hard time
 bound; whatever happens (a crash, a timeout, an exception here), ``ROOT/results/results.json``
 is written and valid, and says what happened.
 """
@@ -15,59 +15,30 @@ is written and valid, and says what happened.
 import argparse
 import json
 import os
-import shutil
 import sys
 import tempfile
 import time
 import traceback
 from pathlib import Path
 
+from grader.cli import submission
 from grader.cli.batch import run_bounded
+from grader.cli.common import select_exercises
 from grader.track import EXERCISES
 from grader.reports.json_report import write_json
 
 DEFAULT_TIME_LIMIT = 480.0  # seconds; under Gradescope's default 10-minute bound, with a margin
-IGNORED_FOLDERS = {"__MACOSX", "__pycache__", "node_modules"}
-MAX_FILE_BYTES = 1_000_000  # an exercise module larger than this is not a solution
-
-
-def candidates(submission, filename):
-    """Regular files named ``filename`` under ``submission`` (symbolic links are not followed)."""
-    found = []
-    for folder, subfolders, files in os.walk(submission, followlinks=False):
-        subfolders[:] = sorted(d for d in subfolders if d not in IGNORED_FOLDERS and not d.startswith("."))
-        if filename in files:
-            path = Path(folder) / filename
-            if path.is_file() and not path.is_symlink():
-                found.append(path)
-    return found
-
-
-def build_tree(submission, tree):
-    """Copy each exercise module of the upload into ``tree``; return notes for the learner."""
-    notes = []
-    for exercise in EXERCISES:
-        found = candidates(submission, exercise.filename)
-        # Best: in a folder named after the exercise; then the shallowest; then by name.
-        found.sort(key=lambda p: (p.parent.name != exercise.name, len(p.relative_to(submission).parts),
-                                  p.relative_to(submission).as_posix()))
-        if not found:
-            notes.append(f"{exercise.filename}: not in your submission (graded as missing)")
-            continue
-        chosen = found[0]
-        shown = chosen.relative_to(submission).as_posix()
-        if chosen.stat().st_size > MAX_FILE_BYTES:
-            notes.append(f"{exercise.filename}: {shown} is larger than {MAX_FILE_BYTES:,} bytes; "
-                         "not graded (graded as missing)")
-            continue
-        folder = tree / exercise.name
-        folder.mkdir(parents=True)
-        shutil.copyfile(chosen, folder / exercise.filename)
-        note = f"{exercise.filename}: graded {shown}"
-        if len(found) > 1:
-            note += " (ignored: " + ", ".join(p.relative_to(submission).as_posix() for p in found[1:]) + ")"
-        notes.append(note)
-    return notes
+def build_tree(upload, tree, exercises):
+    """Copy each exercise's graded file of the upload into ``tree``; return the lines that tell
+    the learner which file was graded for each exercise, and what was found."""
+    found = submission.copy_into(upload, tree, exercises)
+    lines = []
+    for located in found:
+        if located.file is None:
+            lines.append(f"{located.exercise}: {located.problem}")
+        else:
+            lines.append(f"{located.exercise}: graded {located.file}")
+    return lines, found
 
 
 def failure_results(text, elapsed=0.0):
@@ -84,19 +55,20 @@ def write_results(path, results):
     os.replace(partial, path)
 
 
-def grade(root, time_limit, focus=None):
+def grade(root, time_limit, focus=None, exercises=EXERCISES):
     """The results.json content for ``root/submission``."""
     started = time.monotonic()
-    submission = root / "submission"
-    if not submission.is_dir():
+    upload = root / "submission"
+    if not upload.is_dir():
         return failure_results("No submission was found to grade (the submission folder is missing). "
                                "Please submit again; if this persists, tell the course staff.")
     with tempfile.TemporaryDirectory(prefix="netkata-") as work:
-        tree = Path(work) / "tree"
+        tree = Path(work) / "submission"
         tree.mkdir()
-        notes = build_tree(submission, tree)
+        notes, found = build_tree(upload, tree, exercises)
         out = Path(work) / "results.json"
-        command = [sys.executable, "-m", "grader", "--path", str(tree), "--format", "gradescope",
+        names = [e.name for e in exercises] if len(exercises) < len(EXERCISES) else []
+        command = [sys.executable, "-m", "grader", *names, "--path", str(tree), "--format", "gradescope",
                    "--output", str(out)]
         if focus:
             command += ["--check", focus]
@@ -117,7 +89,8 @@ def grade(root, time_limit, focus=None):
                 "submission. This is a problem with the autograder, not a judgement of your code: "
                 f"please tell the course staff.\n\n{files}", elapsed)
         try:
-            results = json.loads(out.read_text(encoding="utf-8"))
+            results = submission.renamed(json.loads(out.read_text(encoding="utf-8")),
+                                         submission.path_names(tree, "submission", found))
         except (OSError, ValueError) as exc:
             return failure_results(
                 f"Score 0: the grader finished but wrote no readable results ({exc}). Please tell the "
@@ -129,6 +102,8 @@ def grade(root, time_limit, focus=None):
 def parser():
     p = argparse.ArgumentParser(prog="python -m grader.cli.autograder",
                                 description="Grade a Gradescope submission; always write results.json.")
+    p.add_argument("exercises", metavar="EXERCISE", nargs="*",
+                   help="the assignment's exercises, scored out of them alone (default: every exercise)")
     p.add_argument("--root", type=Path, default=Path(os.environ.get("NETKATA_AUTOGRADER_ROOT", "/autograder")),
                    help="the autograder folder holding submission/ and results/ (default: /autograder)")
     p.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT, metavar="SECONDS",
@@ -141,7 +116,7 @@ def main(argv=None):
     args = parser().parse_args(argv)
     results_path = args.root / "results" / "results.json"
     try:
-        results = grade(args.root, args.time_limit, args.focus)
+        results = grade(args.root, args.time_limit, args.focus, select_exercises(args.exercises))
     except Exception:  # the promise is a results.json whatever happens
         traceback.print_exc()
         results = failure_results("Score 0: the autograder failed before it could grade this submission. "

@@ -1,6 +1,6 @@
 """``grader batch SUBMISSIONS``: grade a whole class, one learner's tree per sub-folder.
 
-    grader batch SUBMISSIONS [--jobs N] [--out DIR] [--timeout SECONDS] [--check TEXT]
+    grader batch SUBMISSIONS [EXERCISE ...] [--jobs N] [--out DIR] [--timeout SECONDS] [--check TEXT]
 
 Every submission is graded by its own ``python -m grader --path SUB --format json`` process, at
 most N at a time (default: the number of cores). Each such process is the leader of a process
@@ -11,18 +11,16 @@ system picks for that grader; when a grader has to be stopped it is interrupted 
 stops its learner processes itself), then killed, and any learner process still marked as its
 own is killed too.
 
-A grader never grades a submission's folder itself, only a fresh copy of its exercise modules
-(``<exercise>/<exercise>.py``, regular files, not symbolic links), as the Gradescope runner does:
-the learner's program runs with its own folder first on its import path, so anything else shipped
-beside a module would take part in the grade (a helper module the course never sees, or a
-``__pycache__`` whose bytecode Python runs instead of the source beside it), and a symbolic link
-could hand in another learner's file. The reports name the submission's own files.
+A grader never grades a submission's folder itself, only a fresh copy of the one file per
+exercise that grader/cli/submission.py picks (the same rule as the Gradescope runner's); the
+reports name the submission's own files, relative to it.
 
-Writes ``DIR/grades.csv`` (a row per submission, sorted by name, a column per exercise and the
-total) and ``DIR/<submission>.json`` (the submission's JSON report). A submission that could not
-be graded has no scores in its row; its total cell says why, and ``DIR/<submission>.log``
-holds what the grader printed. Exit status 0 when every submission was graded (whatever its
-score), 1 when any could not be, 2 for a usage error, 130 when interrupted.
+Writes ``DIR/grades.csv`` (a row per submission, sorted by name, a column per exercise graded,
+the total and notes) and ``DIR/<submission>.json`` (the submission's JSON report). A submission
+that could not be graded has no total; its notes say why, and ``DIR/<submission>.log`` holds
+what the grader printed. One stopped at its time-out keeps the checks that ran in its report.
+Exit status 0 when every submission was graded (whatever its score), 1 when any could not be, 2
+for a usage error, 130 when interrupted.
 
 Ctrl-C stops every grader as a timeout does (each writes a partial report, which is not used: a
 grader that exits 130 did not grade its submission) and writes no gradebook; pressed again, it
@@ -34,7 +32,6 @@ import csv
 import json
 import os
 import signal
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -45,13 +42,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import grader
-from grader.cli.common import ExitStatus, UsageError, check_limits, run_guarded
+from grader.cli import submission
+from grader.cli.common import ExitStatus, UsageError, check_limits, run_guarded, select_exercises
 from grader.engine import interrupt
 from grader.engine.catalog import checks_of
 from grader.engine.parallel import WORKERS_VARIABLE
 from grader.learner.output import CappedOutput
 from grader.learner.process import stop_strays
 from grader.reports.json_report import write_json
+from grader.results import INTERRUPTED
 from grader.track import EXERCISES
 
 DEFAULT_TIMEOUT = 600.0  # seconds per submission; the grader's own budgets end far sooner
@@ -72,6 +71,7 @@ class Finished:
     stdout: str
     stderr: str
     elapsed: float
+    found: tuple = ()  # grader.cli.submission.Located, one per exercise graded
 
 
 def run_bounded(command, *, timeout, cwd=GRADER_HOME, env=None, cancel=None):
@@ -139,33 +139,10 @@ class Graded:
     report: dict | None  # the JSON report, when the submission was graded
     problem: str | None  # why it was not
     elapsed: float
+    found: tuple = ()  # grader.cli.submission.Located, one per exercise graded
 
 
-def copy_modules(folder, tree):
-    """Copy the exercise modules of submission ``folder`` into ``tree``, and nothing else (see
-    the module's docstring): each ``<exercise>/<exercise>.py`` that is a regular file reached
-    without a symbolic link. An exercise without one is graded as missing."""
-    for exercise in EXERCISES:
-        source = folder / exercise.name / exercise.filename
-        if source.parent.is_symlink() or source.is_symlink() or not source.is_file():
-            continue
-        (tree / exercise.name).mkdir(parents=True)
-        shutil.copyfile(source, tree / exercise.name / exercise.filename)
-
-
-def renamed(value, old, new):
-    """``value`` (a parsed JSON report) with the path ``old`` written as ``new`` in every string:
-    the report of the graded copy, naming the submission's own files."""
-    if isinstance(value, str):
-        return value.replace(old, new)
-    if isinstance(value, list):
-        return [renamed(item, old, new) for item in value]
-    if isinstance(value, dict):
-        return {key: renamed(item, old, new) for key, item in value.items()}
-    return value
-
-
-def grade_submission(folder, out, *, timeout, focus=None, cancel=None):
+def grade_submission(folder, out, *, timeout, exercises=EXERCISES, focus=None, cancel=None):
     name = folder.name
     final, log = out / f"{name}.json", out / f"{name}.log"
     partial = out / f".{name}.json.partial"
@@ -174,41 +151,64 @@ def grade_submission(folder, out, *, timeout, focus=None, cancel=None):
     with tempfile.TemporaryDirectory(prefix=f"{WORK_PREFIX}{name}-", ignore_cleanup_errors=True) as work:
         tree = Path(work) / name
         tree.mkdir()
-        copy_modules(folder, tree)
-        command = [sys.executable, "-m", "grader", "--path", str(tree), "--format", "json",
-                   "--output", str(partial.resolve())]
+        found = submission.copy_into(folder, tree, exercises)
+        command = [sys.executable, "-m", "grader", *(e.name for e in exercises if len(exercises) < len(EXERCISES)),
+                   "--path", str(tree), "--format", "json", "--output", str(partial.resolve())]
         if focus:
             command += ["--check", focus]
         # One exercise at a time in each submission's grader: the batch's parallelism is across
         # submissions (--jobs), and no more processes run at once than that implies.
         finished = run_bounded(command, timeout=timeout, cancel=cancel, env={**os.environ, WORKERS_VARIABLE: "1"})
+        pairs = submission.path_names(tree, name, found)
     problem = None
     report = None
     if finished.timed_out:
-        problem = f"not graded: the grader did not finish within {timeout:g} s"
+        problem = f"not graded: the grader did not finish within its time-out of {timeout:g} s"
     elif finished.returncode is None:
-        problem = "not graded: interrupted"
+        problem = "not graded: batch was interrupted"
     elif finished.returncode not in (0, 1):
         last = finished.stderr.strip().splitlines()[-1:] or ["no message"]
         problem = f"not graded: the grader exited with status {finished.returncode} ({last[0][:200]})"
-    else:
+    if problem is None or finished.timed_out:  # a grader stopped at its time-out leaves the checks that ran
         try:
             report = json.loads(partial.read_text(encoding="utf-8"))
             if not isinstance(report, dict) or not isinstance(report.get("exercises"), list):
                 raise ValueError("no exercises in it")
-            report = renamed(report, str(tree), str(folder.resolve()))
+            report = submission.renamed(report, pairs)
+            if finished.timed_out:
+                report = submission.renamed(report, [(INTERRUPTED, f"skipped: the submission reached its "
+                                                                   f"time-out of {timeout:g} s first")])
             with open(partial, "w", encoding="utf-8") as file:
                 write_json(report, file)
             os.replace(partial, final)
         except (OSError, ValueError) as exc:
             report = None
-            problem = f"not graded: the grader wrote no readable report ({exc})"
+            if problem is None:
+                problem = f"not graded: the grader wrote no readable report ({exc})"
     partial.unlink(missing_ok=True)
     if problem is not None:
         log.write_text(f"{problem}\n\n--- standard output ---\n{finished.stdout}\n"
                        f"--- standard error ---\n{finished.stderr}\n", encoding="utf-8",
                        errors="backslashreplace")
-    return Graded(name, report, problem, finished.elapsed)
+    return Graded(name, report, problem, finished.elapsed, tuple(found))
+
+
+def notes_of(graded):
+    """The gradebook's ``notes`` cell: what whoever keeps the grades must know, or ""."""
+    notes = []
+    if graded.problem is not None:
+        notes.append(graded.problem)
+        if graded.report is not None:
+            unrun = [e["name"] for e in graded.report["exercises"] if e.get("interrupted")]
+            if unrun:
+                notes.append("the checks that ran are in its report; not finished: " + ", ".join(unrun))
+    statuses = {e["name"]: e["status"] for e in graded.report["exercises"]} if graded.report else {}
+    for located in graded.found:
+        if statuses.get(located.exercise) == "not_started":
+            notes.append(f"{located.exercise}: not started")
+        elif located.note:
+            notes.append(f"{located.exercise}: {located.note}")
+    return "; ".join(notes)
 
 
 # -- the class -----------------------------------------------------------------------------------
@@ -228,18 +228,23 @@ def _points(value):
     return f"{value:g}"
 
 
-def write_gradebook(path, results):
-    names = [e.name for e in EXERCISES]
+def write_gradebook(path, results, exercises=EXERCISES):
+    """grades.csv: a submission that was not graded in full has empty cells where no score is
+    whole (every cell, when it has no report) and says why in ``notes``."""
+    names = [e.name for e in exercises]
     with open(path, "w", encoding="utf-8", newline="") as file:
         writer = csv.writer(file)
-        writer.writerow(["submission", *names, "total"])
+        writer.writerow(["submission", *names, "total", "notes"])
         for graded in sorted(results, key=lambda g: g.name):
-            if graded.report is None:
-                writer.writerow([graded.name, *([""] * len(names)), graded.problem])
+            notes = notes_of(graded)
+            if graded.problem is not None:
+                whole = {e["name"]: e["score"] for e in (graded.report or {}).get("exercises", [])
+                         if not e.get("interrupted")}
+                writer.writerow([graded.name, *(_points(whole[n]) if n in whole else "" for n in names), "", notes])
                 continue
             scores = {e["name"]: e["score"] for e in graded.report["exercises"]}
             writer.writerow([graded.name, *(_points(scores[n]) if n in scores else "" for n in names),
-                             _points(graded.report["score"])])
+                             _points(graded.report["score"]), notes])
 
 
 def default_jobs():
@@ -258,6 +263,8 @@ def parser():
                "2 usage error.")
     p.add_argument("submissions", metavar="SUBMISSIONS", type=Path,
                    help="a folder with one sub-folder per learner, each laid out like exercises/")
+    p.add_argument("exercises", metavar="EXERCISE", nargs="*",
+                   help="grade only these exercises, each submission scored out of them (default: all)")
     p.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
                    help=f"submissions graded at once (default: the number of cores, {default_jobs()})")
     p.add_argument("--out", type=Path, default=Path("grades"), metavar="DIR",
@@ -281,8 +288,10 @@ def grade_class(args):
         raise UsageError("--jobs must be at least 1")
     if args.timeout <= 0:
         raise UsageError("--timeout must be positive")
-    if args.focus and not any(args.focus.lower() in c.name.lower() for e in EXERCISES for c in checks_of(e.name)):
+    if args.focus and not any(args.focus.lower() in c.name.lower() for e in select_exercises(args.exercises)
+                              for c in checks_of(e.name)):
         raise UsageError(f"no check contains {args.focus!r}")
+    exercises = select_exercises(args.exercises)
     check_limits()  # every grader it starts would refuse the same NETKATA_LIMITS
     try:
         args.out.mkdir(parents=True, exist_ok=True)
@@ -296,7 +305,7 @@ def grade_class(args):
     results = []
     pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="batch")
     try:
-        futures = [pool.submit(grade_submission, folder, args.out, timeout=args.timeout,
+        futures = [pool.submit(grade_submission, folder, args.out, timeout=args.timeout, exercises=exercises,
                                focus=args.focus, cancel=cancel) for folder in folders]
         width = len(str(len(folders)))
         for future in as_completed(futures):
@@ -316,9 +325,9 @@ def grade_class(args):
     pool.shutdown()
     gradebook = args.out / "grades.csv"
     with interrupt.protected():  # a gradebook is written whole
-        write_gradebook(gradebook, results)
+        write_gradebook(gradebook, results, exercises)
     elapsed = time.monotonic() - started
-    not_graded = [g.name for g in results if g.report is None]
+    not_graded = [g.name for g in results if g.problem is not None]
     rate = f" ({len(folders) / elapsed * 60:.1f} per minute)" if folders and elapsed > 0 else ""
     print(f"Graded {len(folders) - len(not_graded)} of {len(folders)} submissions in {elapsed:.1f} s"
           f"{rate} with {jobs} job{'s' if jobs != 1 else ''}. Gradebook: {gradebook}")

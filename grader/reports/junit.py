@@ -16,7 +16,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from grader.reports.common import points, shown_path, summary_of
-from grader.results import ERROR, FAILED, SKIPPED
+from grader.results import ERROR, FAILED, MISSING, NOT_STARTED, SKIPPED
 
 MESSAGE_ATTRIBUTE_LIMIT = 500  # characters of the summary line kept in message="..."
 
@@ -34,22 +34,31 @@ def _seconds(value):
     return f"{value:.3f}"
 
 
-def _counts(checks):
+def _outcome(exercise, check):
+    """The JUnit outcome of a check: a check of an exercise not started or missing did not pass,
+    so it is a failure, not a skip (a CI page showing "0 failures" for work not done says green
+    for nothing); other checks keep their own status."""
+    if check.status == SKIPPED and exercise.status in (NOT_STARTED, MISSING):
+        return FAILED
+    return check.status
+
+
+def _counts(exercises):
+    outcomes = [_outcome(e, c) for e in exercises for c in e.checks]
     return {
-        "tests": str(len(checks)),
-        "failures": str(sum(c.status == FAILED for c in checks)),
-        "errors": str(sum(c.status == ERROR for c in checks)),
-        "skipped": str(sum(c.status == SKIPPED for c in checks)),
+        "tests": str(len(outcomes)),
+        "failures": str(outcomes.count(FAILED)),
+        "errors": str(outcomes.count(ERROR)),
+        "skipped": str(outcomes.count(SKIPPED)),
     }
 
 
 def document(report):
-    every_check = [c for e in report.exercises for c in e.checks]
-    root = ET.Element("testsuites", {"name": "netkata", **_counts(every_check),
+    root = ET.Element("testsuites", {"name": "netkata", **_counts(report.exercises),
                                      "time": _seconds(report.duration)})
     for exercise in report.exercises:
         file = shown_path(exercise.file) if exercise.file else ""
-        suite = ET.SubElement(root, "testsuite", {"name": exercise.name, **_counts(exercise.checks),
+        suite = ET.SubElement(root, "testsuite", {"name": exercise.name, **_counts([exercise]),
                                                   "time": _seconds(exercise.duration)})
         properties = ET.SubElement(suite, "properties")
         values = [("status", exercise.status), ("score", points(exercise.score)),
@@ -62,7 +71,8 @@ def document(report):
             case = ET.SubElement(suite, "testcase", {
                 "name": clean(check.name), "classname": f"netkata.{exercise.name}",
                 "time": _seconds(check.duration), "file": clean(file)})
-            tag = {FAILED: "failure", ERROR: "error", SKIPPED: "skipped"}.get(check.status)
+            status = _outcome(exercise, check)
+            tag = {FAILED: "failure", ERROR: "error", SKIPPED: "skipped"}.get(status)
             if tag is None:
                 continue
             summary = summary_of(check)
@@ -70,7 +80,7 @@ def document(report):
                 summary = summary[:MESSAGE_ATTRIBUTE_LIMIT] + "..."
             outcome = ET.SubElement(case, tag, {"message": clean(summary)})
             if tag != "skipped":
-                outcome.set("type", check.status)
+                outcome.set("type", exercise.status if status != check.status else check.status)
                 outcome.text = clean(check.message)
             printed = check.failure.output if check.failure is not None else None
             if printed:
