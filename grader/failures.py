@@ -49,7 +49,14 @@ class Prose(str):
 
 
 class NotStarted(Exception):
-    """The learner's function still raises NotImplementedError: the exercise is not started."""
+    """The learner's function still raises NotImplementedError: the exercise is not started.
+
+    ``line`` is the line of the learner's file that raised it, when it is known: a learner who
+    wrote code above the stub's ``raise`` is told which line still stops it."""
+
+    def __init__(self, message="", line=None):
+        super().__init__(message)
+        self.line = line
 
 
 OUTPUT_HEADING = "Your program printed (last lines):"

@@ -227,3 +227,20 @@ def test_missing_dependency_is_explained_not_an_internal_error(monkeypatch, caps
     monkeypatch.setattr(cli, "missing_dependencies", lambda: ["h11"])
     assert cli.main(["echo_server", "--solutions"]) == 2
     assert "h11 not installed" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["echo_server", "paginator"])
+def test_code_above_the_stubs_raise_is_told_which_line_still_stops_it(tmp_path, name):
+    stub = (ROOT / "exercises" / name / f"{name}.py").read_text()
+    at = stub.index("    raise NotImplementedError")
+    (tmp_path / name).mkdir()
+    (tmp_path / name / f"{name}.py").write_text(stub[:at] + "    started = True\n    print('hello')\n" + stub[at:])
+    line = stub[:at].count("\n") + 3
+    function = next(e.function for e in EXERCISES if e.name == name)
+    said = f"your {function}() still raises NotImplementedError at line {line}: delete that line"
+    status, report = grade_json(name, "--path", tmp_path)
+    (exercise,) = report["exercises"]
+    assert status == 1 and exercise["status"] == "not_started"
+    assert exercise["checks"][0]["message"] == f"not started: {said}"
+    text = run_grader(name, "--path", tmp_path).stdout
+    assert said in text and f"then run: grader {name}" in text

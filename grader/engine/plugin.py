@@ -45,6 +45,7 @@ class ExerciseRun:
         reproduce.grading(exercise.name, self.path)  # the file its "Try it" commands run
         self.blocked = None  # why the remaining checks are skipped, once something vital failed
         self.not_started = False
+        self.not_started_line = None  # the line that raised NotImplementedError, when known
         self.deadline = None
         self.server = None
         self._loaded = None  # the learner's module loaded in a child, forked for each server
@@ -158,8 +159,12 @@ class GradingPlugin:
                 continue
             status = NOT_STARTED if run.not_started else exercise_status(run.checks)
             if run.not_started:
+                said = "not started"
+                if run.not_started_line is not None:  # the learner wrote code, but the stub's raise is still there
+                    said = (f"not started: your {run.exercise.function}() still raises NotImplementedError at "
+                            f"line {run.not_started_line}: delete that line")
                 for check in run.checks:
-                    check.status, check.message = SKIPPED, "not started"
+                    check.status, check.message = SKIPPED, said
             out[name] = ExerciseResult(name, status, run.checks, str(run.path),
                                        (run.finished or time.monotonic()) - run.started,
                                        printed=printed_by(name) - run.printed_before)
@@ -213,8 +218,8 @@ class GradingPlugin:
             pytest.skip(run.blocked)
         try:
             return start()
-        except NotStarted:
-            run.not_started = True
+        except NotStarted as exc:
+            run.not_started, run.not_started_line = True, exc.line
             run.blocked = "not started"
             raise
         except Failure:
@@ -270,6 +275,7 @@ class GradingPlugin:
         if call.excinfo is not None and isinstance(call.excinfo.value, NotStarted):
             run = self._run_of(item)  # raised from a call inside a check, not only at start
             run.not_started, run.blocked = True, "not started"
+            run.not_started_line = call.excinfo.value.line
         if call.when == "teardown":
             self._finish(item, self._phases.pop(item.nodeid))
 

@@ -420,7 +420,7 @@ class LearnerProcess(_Watched):
             outcome.value = decode_value(event["value"])
         elif event["event"] == "raised":
             if event["not_implemented"]:
-                raise NotStarted(event["message"])
+                raise NotStarted(event["message"], event.get("line"))
             outcome.raised = raised_error(event)
             if event.get("exit_code") is not None or event["type"] == "SystemExit":
                 outcome.exit_status = self.exit_status(wait=1.0)

@@ -48,7 +48,7 @@ class LearnerServer:
                 self.ended = event
                 if event["event"] == "raised" and event["not_implemented"]:
                     self.stop()
-                    raise NotStarted(event["message"])
+                    raise NotStarted(event["message"], event.get("line"))
                 failure = self._describe_end(" before it accepted a connection")
                 error = raised_error(event) if event["event"] == "raised" else None
                 failure.port_taken = bool(error and error.is_a("OSError") and "in use" in error.message)

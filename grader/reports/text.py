@@ -96,7 +96,11 @@ def exercise_lines(exercise, paint):
     score = f"{_points(exercise.score)}/{_points(exercise.max_score)}"
     if exercise.status in (NOT_STARTED, MISSING):
         label = STATUS_WORDS[NOT_STARTED if exercise.status == NOT_STARTED else MISSING]
-        return [f"{paint(exercise.name, BOLD)}  {paint(label, DIM)}  {score}"]
+        lines = [f"{paint(exercise.name, BOLD)}  {paint(label, DIM)}  {score}"]
+        said = exercise.checks[0].message if exercise.checks else ""
+        if said.startswith("not started: "):  # it says which line still raises
+            lines.append(f"  {printable(said.removeprefix('not started: '))}")
+        return lines
     out.append(f"{paint(printable(exercise.name), BOLD)}  {paint(_shown_path(exercise.file), DIM)}")
     skipped_reason = None
     skipped = 0
@@ -182,6 +186,10 @@ def _next_step(report):
     if exercise is None:
         return "Every exercise passes. Well done!"
     folder = _shown_path(Path(exercise.file).parent)
+    said = exercise.checks[0].message if exercise.checks else ""
+    if exercise.status == NOT_STARTED and said.startswith("not started: "):
+        return (f"Next: {exercise.name}. In {_shown_path(exercise.file)}, "
+                f"{said.removeprefix('not started: ')}; then run: grader {exercise.name}")
     if exercise.status == NOT_STARTED:
         return (f"Next: {exercise.name}. Read {folder}/README.md, write your code in "
                 f"{_shown_path(exercise.file)}, then run: grader {exercise.name}")
