@@ -61,14 +61,16 @@ class NotStarted(Exception):
 
 OUTPUT_HEADING = "Your program printed (last lines):"
 TRACEBACK_HEADING = "Traceback (your code):"
+WHILE_THIS_CHECK_RAN = " while this check ran"
 
 
-def output_heading(output):
-    """The heading over what a program printed: it says how much that was in all when the quoted
-    lines are not all of it (``output`` is then a ``grader.learner.output.Printed``)."""
+def output_heading(output, during=""):
+    """The heading over what a program printed (``during``: when, e.g. WHILE_THIS_CHECK_RAN): it
+    says how much that was in all when the quoted lines are not all of it (``output`` is then a
+    ``grader.learner.output.Printed``)."""
     if getattr(output, "cut", False):
-        return f"Your program printed {output.total:,} bytes in all (last lines):"
-    return OUTPUT_HEADING
+        return f"Your program printed {output.total:,} bytes in all{during} (last lines):"
+    return f"Your program printed{during} (last lines):"
 
 
 def is_output_heading(line):

@@ -8,6 +8,7 @@ loaded or the server does not start, the check that found out fails with the rea
 later check of that exercise is skipped at once with that one reason.
 """
 
+import dataclasses
 import os
 import time
 from pathlib import Path
@@ -18,7 +19,8 @@ from grader.engine.catalog import selected_checks
 from grader.engine.check import check_infos
 from grader.engine.transcript import recording
 from grader.engine.verdict import INTERNAL_ERROR_HINT, combined, verdict
-from grader.failures import Failure, NotStarted
+from grader.failures import WHILE_THIS_CHECK_RAN, Failure, NotStarted, output_heading
+from grader.quoting import printable, quote
 from grader.learner import limits
 from grader.learner.process import ForkedCall, LearnerFunction, LearnerProcess, printed_by
 from grader.learner.server import LearnerServer
@@ -55,6 +57,8 @@ class ExerciseRun:
         self.finished = None  # when its last check ended
         self.deaths = {}  # check node id -> a Failure: how the server ended during or just after it
         self.printed = {}  # check node id -> how much the server printed during it (PRINTED_NOTE and up)
+        self.outputs = {}  # check node id -> the last lines the server printed during it (a running server's)
+        self.shown_output = None  # the output last added to a failed check's message (said once, not under each)
         self.printed_before = printed_by(exercise.name)  # by earlier gradings in this process (grader watch)
 
     def fresh_server(self):
@@ -200,10 +204,13 @@ class GradingPlugin:
             exercise.deaths[request.node.nodeid] = server.died_message("during this check")
         elif note := server.limit_note():  # a thread of the server died of a limit; the server runs on
             exercise.deaths[request.node.nodeid] = Failure(note)
-        elif (printed := server.printed()) >= PRINTED_NOTE:  # (a death's message says it itself)
-            exercise.printed[request.node.nodeid] = (
-                f"Your server printed {printed:,} bytes while this check ran. Printing is allowed, "
-                "but a line per chunk received makes a server slow.")
+        else:
+            if (printed := server.printed()) >= PRINTED_NOTE:  # (a death's message says it itself)
+                exercise.printed[request.node.nodeid] = (
+                    f"Your server printed {printed:,} bytes while this check ran. Printing is allowed, "
+                    "but a line per chunk received makes a server slow.")
+            if output := server.last_output():  # its prints, a handler thread's traceback: shown if it failed
+                exercise.outputs[request.node.nodeid] = output
         exercise.stop_server()
 
     @pytest.fixture
@@ -286,6 +293,15 @@ class GradingPlugin:
         status, message, failure = combined(phases, run.deaths.get(item.nodeid))
         if status == FAILED and item.nodeid in run.printed:
             message += "\n" + run.printed[item.nodeid]
+        output = run.outputs.pop(item.nodeid, None)
+        if status == FAILED and output and not (failure and failure.output):
+            if str(output) == run.shown_output:
+                message += "\nYour server printed the same as in the check above while this one ran."
+            else:  # what the learner's own prints and a dead handler thread said, next to what failed
+                message += "\n" + "\n".join(quote(output_heading(output, WHILE_THIS_CHECK_RAN), output))
+                run.shown_output = str(output)
+                if failure is not None:
+                    failure = dataclasses.replace(failure, output=printable(output))
         transcript = self._transcripts.pop(item.nodeid, []) if self.verbose else None
         run.checks.append(CheckResult(info.name, status, info.points, without_ports(message), info.hint,
                                       sum(p.duration for p in phases), transcript, id=info.id,

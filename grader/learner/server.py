@@ -174,6 +174,10 @@ class LearnerServer:
         """Bytes the server printed since it was started."""
         return self.process.printed()
 
+    def last_output(self):
+        """The last lines it printed since it was started (bounded, as every quoted output is)."""
+        return self.process.last_output()
+
     def limit_note(self):
         """What a limit hit by a thread of the server said (the server itself may still run), or None."""
         limit = self.process.limit_hit()
