@@ -117,6 +117,7 @@ class ExerciseResult:
     # and score then cover only the checks that ran (never "passed": not everything was seen).
     interrupted: bool = False
     printed: int = 0  # bytes the learner's program printed while it was graded (all its processes)
+    notes: tuple = ()  # what the learner should know beyond the checks (a module imported from beside the file)
 
     @property
     def score(self):
@@ -133,6 +134,8 @@ class ExerciseResult:
             data["interrupted"] = True
         if self.printed:  # only for a program that printed: a silent one's report is as it was
             data["printed"] = self.printed
+        if self.notes:
+            data["notes"] = list(self.notes)
         data["checks"] = [check.to_json() for check in self.checks]
         return data
 

@@ -244,3 +244,28 @@ def test_code_above_the_stubs_raise_is_told_which_line_still_stops_it(tmp_path, 
     assert exercise["checks"][0]["message"] == f"not started: {said}"
     text = run_grader(name, "--path", tmp_path).stdout
     assert said in text and f"then run: grader {name}" in text
+
+
+HELPER_MODULE = "def echo(conn):\n    while data := conn.recv(65536):\n        conn.sendall(data)\n    conn.close()\n"
+USES_HELPER = ("import socket, threading\nfrom helpers import echo\n\n\ndef serve(host, port):\n"
+               "    server = socket.create_server((host, port))\n    while True:\n"
+               "        conn, _ = server.accept()\n        threading.Thread(target=echo, args=(conn,), daemon=True).start()\n")
+
+
+def test_a_module_beside_the_file_is_noted_here_and_named_where_it_is_not_taken(tmp_path):
+    (tmp_path / "echo_server").mkdir()
+    (tmp_path / "echo_server" / "helpers.py").write_text(HELPER_MODULE)
+    (tmp_path / "echo_server" / "echo_server.py").write_text(USES_HELPER)
+    status, report = grade_json("echo_server", "--path", tmp_path, "--check", "RESETS")
+    (exercise,) = report["exercises"]
+    assert status == 0 and "imports helpers.py from its own folder. The exercise is one file" in exercise["notes"][0]
+    (tmp_path / "echo_server" / "helpers.py").unlink()  # as batch and Gradescope grade it: the file alone
+    status, report = grade_json("echo_server", "--path", tmp_path, "--check", "RESETS")
+    message = report["exercises"][0]["checks"][0]["message"]
+    assert "No module named 'helpers'" in message and "the exercise is one file, and only echo_server.py" in message
+
+
+def test_all_passed_says_what_was_graded():
+    one = run_grader("echo_server", "--solutions", "--check", "RESETS").stdout
+    assert "Every check graded here passes. Run `grader echo_server` to grade all of its checks." in one
+    assert "Well done" not in one

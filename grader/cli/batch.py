@@ -48,7 +48,7 @@ from grader.engine import interrupt
 from grader.engine.catalog import checks_of
 from grader.engine.parallel import WORKERS_VARIABLE
 from grader.learner.output import CappedOutput
-from grader.learner.process import stop_strays
+from grader.learner.process import LearnerProcess, stop_strays
 from grader.reports.json_report import write_json
 from grader.results import INTERRUPTED
 from grader.track import EXERCISES
@@ -203,9 +203,14 @@ def notes_of(graded):
             if unrun:
                 notes.append("the checks that ran are in its report; not finished: " + ", ".join(unrun))
     statuses = {e["name"]: e["status"] for e in graded.report["exercises"]} if graded.report else {}
+    helpers = {e["name"] for e in (graded.report or {}).get("exercises", [])
+               if any(LearnerProcess.ONE_FILE in (c.get("message") or "") for c in e["checks"][:1])}
     for located in graded.found:
         if statuses.get(located.exercise) == "not_started":
             notes.append(f"{located.exercise}: not started")
+        elif located.exercise in helpers:
+            notes.append(f"{located.exercise}: imports a module of its own that was not handed in with it "
+                         "(one file per exercise)")
         elif located.note:
             notes.append(f"{located.exercise}: {located.note}")
     return "; ".join(notes)

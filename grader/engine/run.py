@@ -18,7 +18,7 @@ from pathlib import Path
 
 from grader.engine import interrupt
 from grader.engine.catalog import KATAS_DIR, checks_in, module_of, selected_checks
-from grader.learner.source import inspect_file
+from grader.learner.source import inspect_file, one_file_note
 from grader.peers import run_state
 from grader.quoting import inline, printable
 from grader.track import BY_NAME
@@ -81,6 +81,9 @@ def _grade(tree, exercises, focus, verbose, stop_early):
         results.update(getattr(stop, "results", {}))
         raise Interrupted(interrupted_report(tree, exercises, results, focus, verbose,
                                              time.monotonic() - started)) from None
+    for exercise in exercises:
+        if note := one_file_note(exercise.file_in(tree)):
+            results[exercise.name].notes = (note,)
     return Report([results[e.name] for e in exercises], str(tree), time.monotonic() - started)
 
 
@@ -114,7 +117,8 @@ def _with_checks_not_run(result, exercise, tree, focus, verbose):
     checks += ran.values()  # (none: the catalog lists every check a run can have)
     lost = any(check.message == INTERRUPTED for check in checks) and not not_started
     status = FAILED if lost else result.status
-    return ExerciseResult(result.name, status, checks, result.file, result.duration, interrupted=lost)
+    return ExerciseResult(result.name, status, checks, result.file, result.duration, interrupted=lost,
+                          printed=result.printed, notes=result.notes)
 
 
 def focused_checks(exercise, focus):

@@ -11,9 +11,11 @@ replaced, never waited for.
 """
 
 import base64
+import importlib.util
 import json
 import os
 import queue
+import re
 import signal
 import subprocess
 import sys
@@ -285,6 +287,24 @@ class LearnerProcess(_Watched):
         self.stop()
         raise self._load_failure(event)
 
+    ONE_FILE = "the exercise is one file"  # (grader batch finds the hint by these words)
+
+    def _missing_module_hint(self, event):
+        """For an import of a module nobody has (the grader's environment neither): most likely a
+        file of the learner's own, left behind because the exercise is one file."""
+        match = re.fullmatch(r"No module named '([\w.]+)'", event.get("message", ""))
+        if event.get("type") != "ModuleNotFoundError" or match is None:
+            return None
+        module = match.group(1).split(".")[0]
+        try:
+            if importlib.util.find_spec(module) is not None:
+                return None
+        except (ImportError, ValueError):
+            pass
+        return (f"No module {module} is installed. If {module}.py is a file of yours, it was not "
+                f"graded: {self.ONE_FILE}, and only {self.path.name} is taken. Put that code "
+                f"into {self.path.name}.")
+
     def _load_failure(self, event):
         name = self.path.name
         if event is None:
@@ -308,7 +328,8 @@ class LearnerProcess(_Watched):
             return Failure(
                 f"Importing {where} raised {event['type']}: {event['message']}", line=event.get("line"),
                 note="Traceback (your code):\n" + event["traceback"].rstrip(),
-                hint="Run `python " + str(self.path) + "` yourself to see the same error.",
+                hint=self._missing_module_hint(event) or
+                "Run `python " + str(self.path) + "` yourself to see the same error.",
                 output=self.last_output() or None)
         if self.exit_status(wait=1.0) in (None, CHANNEL_LOST):
             return Failure(

@@ -59,3 +59,37 @@ def describe_syntax_error(path, exc):
         if exc.offset:
             lines.append("    " + " " * max(0, exc.offset - 1 - (len(text) - len(stripped))) + "^")
     return "\n".join(lines)
+
+
+def sibling_imports(path):
+    """The modules ``path`` imports from its own folder (a ``helpers.py`` or ``helpers/`` beside it).
+
+    The exercise is one file: ``grader batch`` and Gradescope grade a copy of that file alone, so
+    an import that works here fails there. Read, not run; an unreadable file imports nothing."""
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
+        return []
+    names = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [alias.name.split(".")[0] for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.append(node.module.split(".")[0])
+    folder = path.parent
+    found = []
+    for name in dict.fromkeys(names):
+        if name != path.stem and ((folder / f"{name}.py").is_file() or (folder / name / "__init__.py").is_file()):
+            found.append(name)
+    return found
+
+
+def one_file_note(path):
+    """What to tell a learner whose file imports modules beside it, or ""."""
+    siblings = sibling_imports(path)
+    if not siblings:
+        return ""
+    shown = ", ".join(f"{name}.py" if (path.parent / f"{name}.py").is_file() else f"{name}/" for name in siblings)
+    return (f"{path.name} imports {shown} from its own folder. The exercise is one file: your course's "
+            f"grader (grader batch, Gradescope) takes only {path.name}, so that import fails there. "
+            f"Put that code into {path.name}.")

@@ -8,7 +8,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from grader.track import EXERCISES
+from grader.track import BY_NAME, EXERCISES
 from grader.results import FAILED, INTERRUPTED, STATUS_WORDS
 
 
@@ -41,6 +41,20 @@ def interrupted_note(report):
         return "Grading was interrupted (Ctrl-C) after its last check: the score is complete."
     return (f"Grading was interrupted (Ctrl-C): {not_run} check{'' if not_run == 1 else 's'} did not run "
             "and scored nothing, so this score is partial. Run the same command again for your full score.")
+
+
+def all_passed_words(report):
+    """What to say when every check of ``report`` passed: the track is done only when the report
+    holds every exercise with all of its checks (not after ``grader echo_server`` or ``--check``)."""
+    whole = [e for e in report.exercises
+             if e.name in BY_NAME and e.max_score >= BY_NAME[e.name].points]
+    if len(whole) == len(EXERCISES):
+        return "Every exercise passes. Well done!"
+    if len(whole) == len(report.exercises):
+        return "Every exercise graded here passes. Run `grader` to grade the whole track."
+    names = " ".join(e.name for e in report.exercises)
+    its = "its" if len(report.exercises) == 1 else "their"
+    return f"Every check graded here passes. Run `grader {names}` to grade all of {its} checks."
 
 
 def exercise_number(exercise, position):

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from grader.quoting import inline, printable
 from grader.reports import text
-from grader.reports.common import interrupted_note, points, report_digest, status_words
+from grader.reports.common import all_passed_words, interrupted_note, points, report_digest, status_words
 from grader.results import ERROR, FAILED, PASSED
 
 FROM_ENVIRONMENT = object()  # option default: read GITHUB_STEP_SUMMARY / GITHUB_WORKSPACE
@@ -108,7 +108,7 @@ def markdown_summary(report):
     if report.interrupted:
         out += ["", interrupted_note(report), ""]
     else:
-        out += ["", "Every exercise passes." if nxt is None else f"Next: **{nxt.name}**.", ""]
+        out += ["", all_passed_words(report) if nxt is None else f"Next: **{nxt.name}**.", ""]
     return "\n".join(out)
 
 

@@ -7,7 +7,7 @@ place in the exercise, so "2.3" is the third check of http_hello_server.
 """
 
 from grader.quoting import printable
-from grader.reports.common import exercise_number, interrupted_note, points, summary_lines
+from grader.reports.common import all_passed_words, exercise_number, interrupted_note, points, summary_lines
 from grader.reports.json_report import write_json
 from grader.results import PASSED
 
@@ -52,7 +52,7 @@ def overview(report):
     if report.interrupted:
         rows.append(interrupted_note(report))
     elif nxt is None:
-        rows.append("Every exercise passes. Well done!")
+        rows.append(all_passed_words(report))
     elif nxt.checks:
         left = sum(1 for c in nxt.checks if c.status != PASSED)
         missing = nxt.max_score - nxt.score

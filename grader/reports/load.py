@@ -30,7 +30,8 @@ def report_from_json(data):
                                             str(exercise.get("file", "")),
                                             float(exercise.get("duration", 0.0)),
                                             exercise.get("interrupted") is True,
-                                            int(exercise.get("printed", 0))))
+                                            int(exercise.get("printed", 0)),
+                                            tuple(str(note) for note in exercise.get("notes", ()))))
         return Report(exercises, str(data.get("tree", "")), float(data.get("duration", 0.0)),
                       data.get("interrupted") is True)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:

@@ -16,7 +16,7 @@ import unicodedata
 from pathlib import Path
 
 from grader.quoting import GUTTER, inline, printable
-from grader.reports.common import interrupted_note, interrupted_words
+from grader.reports.common import all_passed_words, interrupted_note, interrupted_words
 from grader.results import ERROR, FAILED, MISSING, NOT_STARTED, PASSED, SKIPPED, STATUS_WORDS
 
 MESSAGE_INDENT = " " * 6  # before each line of a check's message
@@ -102,6 +102,7 @@ def exercise_lines(exercise, paint):
             lines.append(f"  {printable(said.removeprefix('not started: '))}")
         return lines
     out.append(f"{paint(printable(exercise.name), BOLD)}  {paint(_shown_path(exercise.file), DIM)}")
+    out += [f"  {paint('Note:', YELLOW)} {printable(note)}" for note in exercise.notes]
     skipped_reason = None
     skipped = 0
     for check in exercise.checks:
@@ -184,7 +185,7 @@ def _skipped_line(paint, marks, count, reason):
 def _next_step(report):
     exercise = report.next_unfinished()
     if exercise is None:
-        return "Every exercise passes. Well done!"
+        return all_passed_words(report)
     folder = _shown_path(Path(exercise.file).parent)
     said = exercise.checks[0].message if exercise.checks else ""
     if exercise.status == NOT_STARTED and said.startswith("not started: "):
