@@ -215,3 +215,12 @@ def test_a_long_learner_line_is_folded_on_a_terminal_behind_its_gutter(monkeypat
     assert len(printed) > 4 and "".join(row[10:] for row in printed).endswith("\u4e00" * 100)
     assert all(sum(text.columns(c) for c in row) <= 80 for row in printed)
     assert [row for row in rows if row.lstrip().startswith("Total:")] == ["Total: 0/12"]
+
+
+def test_prose_is_folded_at_spaces_and_a_command_never():
+    words = "Send each chunk back as soon as recv() returns it; do not wait for the client to finish. " * 3
+    rows = text.fold("      Hint:     " + words.strip(), 60, "      ")
+    assert len(rows) > 2 and all(len(row) <= 60 for row in rows)
+    assert [word for row in rows for word in row.split()] == ("Hint: " + words).split()  # no word cut
+    command = "      Try it:   python echo_server.py 9000   # then: python -c 'import socket; " + "x" * 100 + "'"
+    assert text.fold(command, 60, "      ") == [command]

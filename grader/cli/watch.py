@@ -34,7 +34,7 @@ from pathlib import Path
 
 from grader.track import EXERCISES
 from grader.reports.common import shown_path
-from grader.reports.text import BOLD, DIM, GREEN, Painter, exercise_lines
+from grader.reports.text import BOLD, DIM, GREEN, Painter, exercise_lines, terminal_width
 from grader.results import MISSING, NOT_STARTED, PASSED
 
 POLL = 0.1  # seconds between two looks at the files (and the longest a key waits)
@@ -249,6 +249,7 @@ class Watch:
     def draw(self):
         from grader.cli.terminal import CLEAR
 
+        self.paint.width = terminal_width(self.out)  # the terminal may have been resized since
         head = CLEAR if self.out.isatty() else "\n" + "=" * 72 + "\n"
         self.out.write(head + "\n".join(self.screen()) + "\n")
         self.out.flush()
@@ -277,6 +278,8 @@ class Watch:
                     return 0
             if self.changed():
                 self.grade()
+                self.draw()
+            elif terminal_width(self.out) != self.paint.width:  # resized: fold again to the new width
                 self.draw()
 
 

@@ -62,7 +62,7 @@ def write(report, stream, **_):
     partial = " (partial)" if report.interrupted else ""
     out.append(painter(f"Total: {_points(report.score)}/{_points(report.max_score)}{partial}", BOLD))
     note = interrupted_note(report)  # instead of "Next": the next step is to grade again
-    out.append(painter(note, YELLOW) if note else _next_step(report))
+    out.extend([painter(note, YELLOW)] if note else fold(_next_step(report), painter.width, "  "))
     stream.write("\n".join(out) + "\n")
 
 
@@ -102,7 +102,9 @@ def exercise_lines(exercise, paint):
             lines.append(f"  {printable(said.removeprefix('not started: '))}")
         return lines
     out.append(f"{paint(printable(exercise.name), BOLD)}  {paint(_shown_path(exercise.file), DIM)}")
-    out += [f"  {paint('Note:', YELLOW)} {printable(note)}" for note in exercise.notes]
+    for note in exercise.notes:  # (folded before painting: colour codes take no columns)
+        first, *rest = fold(f"  Note: {printable(note)}", paint.width, "        ")
+        out += [first.replace("Note:", paint("Note:", YELLOW), 1), *rest]
     skipped_reason = None
     skipped = 0
     for check in exercise.checks:
@@ -157,18 +159,29 @@ def columns(char):
     return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
 
 
+COMMAND_LABEL = "Try it:"  # a line that is a command to copy: never folded (a fold would break it)
+
+
 def fold(line, width, continuation):
     """``line`` as rows of at most ``width`` columns, every row after the first starting with
-    ``continuation``; the line as it is when ``width`` is None."""
-    if width is None or len(line) * 2 <= width and "\t" not in line:
+    ``continuation``, broken at a space where one is near the end of the row (inside a word
+    only when a word is longer than a row); the line as it is when ``width`` is None, and a
+    command to copy always as it is."""
+    if width is None or len(line) * 2 <= width and "\t" not in line or line.lstrip().startswith(COMMAND_LABEL):
         return [line]
     width = max(width, len(continuation) + 20)  # on a very narrow terminal, rows may still wrap
     rows, row, used = [], "", 0
     for char in line:
         size = columns(char)
         if used + size > width and used > len(continuation):
-            rows.append(row)
-            row, used = continuation, len(continuation)
+            space = row.rfind(" ", len(continuation) if rows else 0)
+            if space > len(row) * 2 // 3 and row[:space].strip():  # a space in the last third: break there
+                rows.append(row[:space])
+                row = continuation + row[space + 1:]
+            else:
+                rows.append(row)
+                row = continuation
+            used = sum(columns(c) for c in row)
         row += char
         used += size
     rows.append(row)
