@@ -1,6 +1,10 @@
 """The command line as docs/command-line.md fixes it: arguments, exit statuses, reports, bad input."""
 
 import json
+import shlex
+import shutil
+import subprocess
+import sys
 import os
 import textwrap
 
@@ -269,3 +273,21 @@ def test_all_passed_says_what_was_graded():
     one = run_grader("echo_server", "--solutions", "--check", "RESETS").stdout
     assert "Every check graded here passes. Run `grader echo_server` to grade all of its checks." in one
     assert "Well done" not in one
+
+
+def test_hint_without_an_exercise_is_the_one_you_are_on(tmp_path):
+    tree = tmp_path / "exercises"
+    shutil.copytree(ROOT / "exercises", tree)
+    shutil.copy(ROOT / "solutions/echo_server/echo_server.py", tree / "echo_server/echo_server.py")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    first = run_grader("hint", cwd=tmp_path, env=env, fresh=True)
+    assert first.returncode == 0 and first.stdout.startswith("echo_server, hint 1 of"), first.stderr  # not graded yet
+    assert run_grader("echo_server", cwd=tmp_path, env=env, fresh=True).returncode == 0  # remembered as passed
+    after = run_grader("hint", cwd=tmp_path, env=env, fresh=True)
+    assert after.stdout.startswith("http_hello_server, hint 1 of"), after.stdout + after.stderr
+
+
+def test_a_reader_that_goes_away_is_no_grader_failure():
+    result = subprocess.run(f"{shlex.quote(sys.executable)} -m grader hint echo_server --all | head -1",
+                            shell=True, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr

@@ -7,6 +7,7 @@ line documents (docs/command-line.md); none imports another sub-command's module
 
 import difflib
 import enum
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -89,6 +90,11 @@ def run_guarded(prog, work, interrupted="interrupted"):
             interrupt.stop_learners()
             print(f"\n{prog}: {interrupted}", file=sys.stderr)
             return ExitStatus.INTERRUPTED
+        except BrokenPipeError:  # `grader ... | head`: the reader has what it wanted
+            interrupt.stop_learners()
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())  # so that the interpreter's final flush says nothing
+            return ExitStatus.NOT_PASSED
         except Exception:
             traceback.print_exc()
             print(f"{prog}: internal error (above). This is a bug in the grader, not in your code; "

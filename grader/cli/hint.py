@@ -19,7 +19,9 @@ def parser():
         description="Show an exercise's hints, one level at a time: a nudge first, then more.",
         epilog="The hints are the last section of exercises/EXERCISE/README.md. "
                "Exit status: 0 shown, 2 usage error.")
-    p.add_argument("exercise", metavar="EXERCISE", help="one of: " + ", ".join(e.name for e in EXERCISES))
+    p.add_argument("exercise", metavar="EXERCISE", nargs="?",
+                   help="one of: " + ", ".join(e.name for e in EXERCISES) + " (default: the one you are on, "
+                        "the first not known to pass)")
     which = p.add_mutually_exclusive_group()
     which.add_argument("--level", type=int, default=1, metavar="N", help="show hint N (default: 1)")
     which.add_argument("--all", action="store_true", help="show every hint")
@@ -63,7 +65,14 @@ def show_hints(args):
     from grader.cli.common import ExitStatus, UsageError, select_exercises
     from grader.cli.terminal import ask_yes_no, interactive
 
-    (exercise,) = select_exercises([args.exercise])
+    if args.exercise is None:
+        from grader.cli.common import select_tree
+        from grader.engine.memo import current_exercise
+
+        args.path, args.solutions = None, False
+        exercise = current_exercise(select_tree(args), list(EXERCISES))
+    else:
+        (exercise,) = select_exercises([args.exercise])
     hints = hints_of(exercise)
     if not args.all and not 1 <= args.level <= len(hints):
         raise UsageError(f"{exercise.name} has hints 1 to {len(hints)}; there is no hint {args.level}")

@@ -42,12 +42,14 @@ def backup_path(path, now=None):
     return candidate
 
 
-def restore(path, stub):
-    """Copy ``path`` to a backup (when it exists), then replace it with ``stub``; the backup's path."""
-    backup = None
+def restore(path, stub, backup=None):
+    """Copy ``path`` to ``backup`` (a fresh name when None; none when ``path`` does not exist),
+    then replace it with ``stub``; the backup's path."""
     if path.exists():
-        backup = backup_path(path)
+        backup = backup if backup is not None and not backup.exists() else backup_path(path)
         shutil.copy2(path, backup)
+    else:
+        backup = None
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.reset.tmp")
     temporary.write_bytes(stub)
@@ -75,17 +77,18 @@ def reset(args):
     if current == stub:
         print(f"{shown_path(path)} is already the original stub; nothing to do.")
         return ExitStatus.PASSED
+    backup = backup_path(path)  # named once: the file the question names is the file written
     if current is not None and not args.yes:
         if not interactive():
             raise UsageError(f"not replacing {shown_path(path)} without asking, and there is no terminal "
                              "to ask on: run it in a terminal, or add --yes")
         print(f"This replaces {shown_path(path)} with the original stub of {exercise.name}.\n"
-              f"Your file is kept beside it, as {backup_path(path).name}.")
+              f"Your file is kept beside it, as {backup.name}.")
         if not ask_yes_no("Replace it?"):
             print("Nothing was changed.")
             return ExitStatus.NOT_PASSED
     try:
-        backup = restore(path, stub)
+        backup = restore(path, stub, backup)
     except OSError as exc:
         raise UsageError(f"cannot restore {shown_path(path)}: {exc.strerror or exc}") from None
     print(f"Restored the original stub of {exercise.name} in {shown_path(path)}.")

@@ -135,6 +135,19 @@ def _prune(home):
             pass
 
 
+def current_exercise(tree, exercises):
+    """The exercise a learner is on, without grading anything: the first that is not known to
+    pass (untouched, missing, or not remembered as passed as its files are now); the last when
+    every one passes."""
+    for exercise in exercises:
+        if inspect_file(exercise.file_in(tree), exercise.function).kind != "ready":
+            return exercise
+        remembered = look_up(key(exercise, tree), exercise.file_in(tree))
+        if remembered is None or remembered.status != PASSED:
+            return exercise
+    return exercises[-1]
+
+
 def grade_track(tree, exercises, *, recall=False, remember=False, verbose=False, stop_early=False):
     """Grade ``exercises`` of ``tree`` in one grading call; returns (Report, names answered from
     the memo). ``recall``: answer unchanged exercises from the memo; ``remember``: keep what ran
