@@ -170,7 +170,7 @@ def where_they_differ(expected, received):
     index = first_difference(expected, received)
     if index is None:
         if len(received) < len(expected):
-            return f"The reply stopped after {len(received):,} of {len(expected):,} {unit}s."
+            return f"It matches the first {len(received):,} of the {len(expected):,} {unit}s expected, then ends."
         if len(received) > len(expected):
             return (f"The first {len(expected):,} {unit}s are right, then came "
                     f"{len(received) - len(expected):,} more: {show(received[len(expected):], 40)}.")

@@ -15,14 +15,17 @@ HAND_PORT = 9000
 MAX_SHOWN = 80  # bytes; longer probes are not worth pasting
 
 
-def python_probe(data, *, half_close=False, port=HAND_PORT):
-    """A `python -c` line that sends ``data`` to a server on ``port`` and prints the reply.
+def python_probe(data, *, half_close=False, idle_first=False, port=HAND_PORT):
+    """A `python -c` line that sends ``data`` to a server on ``port`` and prints the reply;
+    ``idle_first``: with another client connected first that sends nothing (as the check did).
 
     Returns None when the payload is too long to paste usefully.
     """
     if len(data) > MAX_SHOWN:
         return None
-    steps = ["import socket", f'c = socket.create_connection(("127.0.0.1", {port}))', f"c.sendall({bytes_literal(data)})"]
+    connect = f'socket.create_connection(("127.0.0.1", {port}))'
+    steps = ["import socket", *([f"idle = {connect}"] if idle_first else []), f"c = {connect}",
+             f"c.sendall({bytes_literal(data)})"]
     if half_close:
         steps.append("c.shutdown(socket.SHUT_WR)")
     steps.append("print(c.recv(65536))")

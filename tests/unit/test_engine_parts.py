@@ -25,7 +25,7 @@ def test_mismatch_says_where_long_values_differ():
 
 def test_mismatch_names_a_short_reply():
     message = Mismatch("x", expected=b"hello\n", received=b"hello").render()
-    assert "stopped after 5 of 6 bytes" in message
+    assert "matches the first 5 of the 6 bytes expected, then ends" in message
 
 
 def test_failure_reads_in_order():

@@ -26,7 +26,7 @@ def run_by_hand():
     return server_by_hand("echo_server")
 
 
-def expect_echo(client, data, *, hint=None, then_half_close=False):
+def expect_echo(client, data, *, hint=None, then_half_close=False, idle_first=False):
     """Send ``data`` and wait for exactly it to come back (without closing anything, by default).
 
     With ``then_half_close`` the client shuts down its sending side after the data, so a
@@ -44,7 +44,7 @@ def expect_echo(client, data, *, hint=None, then_half_close=False):
     got = client.recv_exactly(len(data), REPLY_TIMEOUT)
     if got == data:
         return
-    probe = python_probe(data, half_close=then_half_close)
+    probe = python_probe(data, half_close=then_half_close, idle_first=idle_first)
     note = (f"Before this, {show(earlier, 60)} was sent on the same connection and came back unchanged."
             if earlier else None)
     fields = dict(sent=data, received=got, expected=Prose("the same bytes back"), hint=hint, note=note,
@@ -194,7 +194,7 @@ def check_half_close(server):
 def check_idle_client_does_not_block(server):
     with Client(server.address) as idle, Client(server.address) as second:
         try:
-            expect_echo(second, b"is anyone there?\n")
+            expect_echo(second, b"is anyone there?\n", idle_first=True)
         except Failure as failure:
             failure.summary = ("A first client connected and sent nothing; a second client connected "
                                "and sent a message. " + failure.summary)
