@@ -26,6 +26,10 @@ def run_by_hand():
     return server_by_hand("echo_server")
 
 
+ENDED_AFTER_FIRST = ("Your server echoed the first data, then ended the connection. Keep calling recv() in a loop "
+                     "and echo each chunk until recv() returns b''; one recv() handles only the first chunk.")
+
+
 def expect_echo(client, data, *, hint=None, then_half_close=False, idle_first=False):
     """Send ``data`` and wait for exactly it to come back (without closing anything, by default).
 
@@ -38,10 +42,15 @@ def expect_echo(client, data, *, hint=None, then_half_close=False, idle_first=Fa
     them shows up at the start of what came back here).
     """
     earlier = bytes(client.sent)
-    client.send(data)
-    if then_half_close:
-        client.shutdown_write()
-    got = client.recv_exactly(len(data), REPLY_TIMEOUT)
+    try:
+        client.send(data)
+        if then_half_close:
+            client.shutdown_write()
+        got = client.recv_exactly(len(data), REPLY_TIMEOUT)
+    except Failure as failure:
+        if earlier:  # it echoed what came before, then ended the connection: one recv() per client
+            failure.hint = ENDED_AFTER_FIRST
+        raise
     if got == data:
         return
     probe = python_probe(data, half_close=then_half_close, idle_first=idle_first)
@@ -50,6 +59,8 @@ def expect_echo(client, data, *, hint=None, then_half_close=False, idle_first=Fa
     fields = dict(sent=data, received=got, expected=Prose("the same bytes back"), hint=hint, note=note,
                   reproduce=run_by_hand() + probe if probe and not earlier else None)
     if not got and client.eof:
+        if earlier:
+            fields["hint"] = ENDED_AFTER_FIRST
         raise Mismatch("Your server closed the connection instead of echoing the data.", **fields)
     if not got:
         raise Mismatch(f"Nothing came back within {REPLY_TIMEOUT:g} s of sending the data.", **fields)
