@@ -35,7 +35,7 @@ def parser():
 def table(report, stream, recalled=()):
     """The list: number, name, status, score, one-line description; then progress and what next."""
     from grader.reports.common import shown_path
-    from grader.reports.text import BOLD, DIM, GREEN, RED, Painter, progress_bar
+    from grader.reports.text import BOLD, DIM, GREEN, RED, Painter, next_command, progress_bar
 
     paint = Painter(stream)
     tone = {PASSED: GREEN, NOT_STARTED: DIM, MISSING: DIM}
@@ -54,8 +54,7 @@ def table(report, stream, recalled=()):
     if current is None:
         lines.append("Every exercise passes. Well done!")
     else:
-        lines.append(f"Next: {current.name} ({shown_path(current.file)}). "
-                     f"Run: grader watch {current.name}")
+        lines.append(f"Next: {current.name}. Edit {shown_path(current.file)}, then run: {next_command(current.name)}")
     if recalled:
         lines.append(paint(f"(remembered, as their files are unchanged since last graded: {', '.join(recalled)}; "
                            "--fresh grades again)", DIM))

@@ -195,6 +195,11 @@ def _skipped_line(paint, marks, count, reason):
         "skipped") else f"  {paint(marks[SKIPPED], YELLOW)} {paint(f'{count} {what} skipped: {reason}', DIM)}"
 
 
+def next_command(name):
+    """What every "Next" line tells a learner to run (the report's, grader list's, the README's)."""
+    return f"grader {name} (or keep `grader watch` open: it grades on every save)"
+
+
 def _next_step(report):
     exercise = report.next_unfinished()
     if exercise is None:
@@ -203,15 +208,15 @@ def _next_step(report):
     said = exercise.checks[0].message if exercise.checks else ""
     if exercise.status == NOT_STARTED and said.startswith("not started: "):
         return (f"Next: {exercise.name}. In {_shown_path(exercise.file)}, "
-                f"{said.removeprefix('not started: ')}; then run: grader {exercise.name}")
+                f"{said.removeprefix('not started: ')}; then run: {next_command(exercise.name)}")
     if exercise.status == NOT_STARTED:
         return (f"Next: {exercise.name}. Read {folder}/README.md, write your code in "
-                f"{_shown_path(exercise.file)}, then run: grader {exercise.name}")
+                f"{_shown_path(exercise.file)}, then run: {next_command(exercise.name)}")
     if exercise.status == MISSING:
         return f"Next: {exercise.name}. Its file is missing: {_shown_path(exercise.file)}"
     left = sum(1 for c in exercise.checks if c.status != PASSED)
     return (f"Next: {exercise.name}, {left} check{'s' if left != 1 else ''} to go. "
-            f"Edit {_shown_path(exercise.file)}, then run: grader {exercise.name}")
+            f"Edit {_shown_path(exercise.file)}, then run: {next_command(exercise.name)}")
 
 
 def progress_bar(passed, total):
