@@ -62,6 +62,26 @@ def assert_readable(report):
                     assert len(line) - len(GUTTER) <= MAX_QUOTED_LINE, (check["name"], line[:300])
 
 
+def pristine_exercises(dest):
+    """A copy of exercises/ at ``dest`` with every exercise's stub as the project ships it (the
+    grader's pristine copy), so no test reads a learner's work in progress: a learner who runs
+    the project's tests in their own clone gets the project's results, not their own."""
+    from grader.track import EXERCISES
+
+    shutil.copytree(ROOT / "exercises", dest, ignore=shutil.ignore_patterns("__pycache__", "*.bak"))
+    for exercise in EXERCISES:
+        shutil.copyfile(exercise.stub_path, dest / exercise.name / exercise.filename)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def pristine_project(tmp_path_factory):
+    """A project folder (exercises/ alone, as a learner's repository) holding the untouched stubs."""
+    project = tmp_path_factory.mktemp("project")
+    pristine_exercises(project / "exercises")
+    return project
+
+
 def tree_with(tmp_path, exercise, implementation):
     """An implementation tree holding one file as `<tree>/<exercise>/<exercise>.py`."""
     folder = tmp_path / "tree" / exercise

@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from conftest import ROOT, run_grader
+from conftest import ROOT, pristine_exercises, run_grader
 from grader.cli import batch
 from grader.cli import main as cli
 from grader.track import EXERCISES
@@ -35,7 +35,7 @@ def every_exercise(status):
 def make_class(folder):
     """alice: the untouched stubs; bob: an empty folder; carol: the echo solution; erin: an echo
     server that prints 20 MB at import, then fails. Plus things that are not submissions."""
-    shutil.copytree(ROOT / "exercises", folder / "alice")
+    pristine_exercises(folder / "alice")
     (folder / "bob").mkdir()
     (folder / "carol" / "echo_server").mkdir(parents=True)
     shutil.copy(ROOT / "solutions/echo_server/echo_server.py", folder / "carol/echo_server/echo_server.py")
@@ -197,13 +197,13 @@ def upload_layouts(folder):
     shutil.copy(solution, folder / "tree/echo_server/echo_server.py")
     (folder / "loose").mkdir()
     shutil.copy(solution, folder / "loose/echo_server.py")
-    shutil.copytree(ROOT / "exercises", folder / "clone" / "exercises")
+    pristine_exercises(folder / "clone" / "exercises")
     shutil.copy(solution, folder / "clone/exercises/echo_server/echo_server.py")
     return folder
 
 
 def test_batch_and_gradescope_give_one_upload_one_grade(tmp_path):
-    from test_gradescope import needs_shell, run_autograder  # noqa: F401 (the runner as Gradescope starts it)
+    from test_gradescope import run_autograder  # the runner, as Gradescope starts it
     if shutil.which("bash") is None:
         pytest.skip("needs bash")
     uploads = upload_layouts(tmp_path / "uploads")

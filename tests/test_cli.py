@@ -10,7 +10,7 @@ import textwrap
 
 import pytest
 
-from conftest import ROOT, grade_json, learner_processes, run_grader
+from conftest import ROOT, grade_json, learner_processes, pristine_exercises, run_grader
 from grader.engine.catalog import checks_of
 from grader.track import EXERCISES
 
@@ -25,8 +25,8 @@ def write_tree(tmp_path, exercise, source):
     return tmp_path / "tree"
 
 
-def test_untouched_stubs_are_not_started():
-    code, report = grade_json()
+def test_untouched_stubs_are_not_started(pristine_project):
+    code, report = grade_json(cwd=pristine_project)
     assert code == 1
     assert [e["name"] for e in report["exercises"]] == [e.name for e in EXERCISES]
     for exercise in report["exercises"]:
@@ -35,8 +35,8 @@ def test_untouched_stubs_are_not_started():
         assert all(c["status"] == "skipped" for c in exercise["checks"])
 
 
-def test_text_report_for_stubs_says_where_to_begin():
-    result = run_grader()
+def test_text_report_for_stubs_says_where_to_begin(pristine_project):
+    result = run_grader(cwd=pristine_project)
     assert result.returncode == 1
     assert "not started" in result.stdout
     assert "Next: echo_server" in result.stdout
@@ -102,9 +102,9 @@ def test_exercises_missing_from_a_tree_are_reported_missing(tmp_path):
     assert {e["status"] for e in report["exercises"]} == {"missing"}
 
 
-def test_output_file(tmp_path):
+def test_output_file(tmp_path, pristine_project):
     out = tmp_path / "report.json"
-    result = run_grader("echo_server", "--format", "json", "--output", out)
+    result = run_grader("echo_server", "--format", "json", "--output", out, cwd=pristine_project)
     assert result.returncode == 1 and result.stdout == ""
     assert json.loads(out.read_text())["exercises"][0]["status"] == "not_started"
 
@@ -235,7 +235,7 @@ def test_missing_dependency_is_explained_not_an_internal_error(monkeypatch, caps
 
 @pytest.mark.parametrize("name", ["echo_server", "paginator"])
 def test_code_above_the_stubs_raise_is_told_which_line_still_stops_it(tmp_path, name):
-    stub = (ROOT / "exercises" / name / f"{name}.py").read_text()
+    stub = next(e for e in EXERCISES if e.name == name).stub_path.read_text()
     at = stub.index("    raise NotImplementedError")
     (tmp_path / name).mkdir()
     (tmp_path / name / f"{name}.py").write_text(stub[:at] + "    started = True\n    print('hello')\n" + stub[at:])
@@ -277,7 +277,7 @@ def test_all_passed_says_what_was_graded():
 
 def test_hint_without_an_exercise_is_the_one_you_are_on(tmp_path):
     tree = tmp_path / "exercises"
-    shutil.copytree(ROOT / "exercises", tree)
+    pristine_exercises(tree)
     shutil.copy(ROOT / "solutions/echo_server/echo_server.py", tree / "echo_server/echo_server.py")
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
     first = run_grader("hint", cwd=tmp_path, env=env, fresh=True)

@@ -267,7 +267,7 @@ def failure_message(tmp_path, exercise, program, check):
     The program gets the stub's ``if __name__ == "__main__":`` block, as a learner's file has it."""
     tree = tree_with(tmp_path, exercise, IMPLEMENTATIONS / exercise / f"{program}.py")
     graded = tree / exercise / f"{exercise}.py"
-    stub = (ROOT / "exercises" / exercise / f"{exercise}.py").read_text(encoding="utf-8")
+    stub = (ROOT / "grader" / "katas" / exercise / "stub.py").read_text(encoding="utf-8")
     source = graded.read_text(encoding="utf-8")
     if "__main__" not in source:
         main = stub[stub.index('if __name__ == "__main__":'):]

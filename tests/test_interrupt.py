@@ -22,7 +22,7 @@ import time
 
 import pytest
 
-from conftest import ROOT, learner_processes
+from conftest import ROOT, learner_processes, pristine_exercises
 from grader.cli import batch
 from grader.cli import main as cli
 from grader.engine import interrupt
@@ -261,7 +261,7 @@ def test_ctrl_c_pressed_again_during_the_cleanup_waits_for_it(tmp_path, start):
 @pytest.mark.parametrize("command, said", [("list", "interrupted"), ("watch", "stopped")])
 def test_list_and_watch_stop_quietly_and_remember_nothing(tmp_path, start, command, said):
     project = tmp_path / "project"
-    shutil.copytree(ROOT / "exercises", project / "exercises")
+    pristine_exercises(project / "exercises")
     (project / "solutions").mkdir()
     log = tmp_path / "serve.log"
     write_interruptible(project / "exercises", log)
@@ -339,7 +339,7 @@ def _json_of(capsys):
 
 
 @pytest.mark.skipif(not hasattr(signal, "raise_signal"), reason="needs signal.raise_signal")
-def test_ctrl_c_while_the_files_are_read(monkeypatch, capsys, sigint_handler_kept):
+def test_ctrl_c_while_the_files_are_read(monkeypatch, capsys, sigint_handler_kept, pristine_project):
     from grader.engine import run
 
     settle = run.settle_without_running
@@ -352,7 +352,7 @@ def test_ctrl_c_while_the_files_are_read(monkeypatch, capsys, sigint_handler_kep
         return settle(exercise, tree, focus)
 
     monkeypatch.setattr(run, "settle_without_running", settle_then_ctrl_c)
-    assert cli.main(["--path", ROOT / "exercises", "--format", "json"]) == 130
+    assert cli.main(["--path", pristine_project / "exercises", "--format", "json"]) == 130
     report = _json_of(capsys)
     assert report["interrupted"] is True
     statuses = [(e["status"], e.get("interrupted", False)) for e in report["exercises"]]
@@ -363,7 +363,7 @@ def test_ctrl_c_while_the_files_are_read(monkeypatch, capsys, sigint_handler_kep
 
 
 @pytest.mark.skipif(not hasattr(signal, "raise_signal"), reason="needs signal.raise_signal")
-def test_ctrl_c_while_the_report_is_written_lets_it_finish(monkeypatch, capsys, sigint_handler_kept):
+def test_ctrl_c_while_the_report_is_written_lets_it_finish(monkeypatch, capsys, sigint_handler_kept, pristine_project):
     write_json = FORMATS["json"]
 
     def ctrl_c_then_write(report, stream, **options):
@@ -371,7 +371,7 @@ def test_ctrl_c_while_the_report_is_written_lets_it_finish(monkeypatch, capsys, 
         write_json(report, stream, **options)
 
     monkeypatch.setitem(FORMATS, "json", ctrl_c_then_write)
-    assert cli.main(["--path", ROOT / "exercises", "--format", "json"]) == 130
+    assert cli.main(["--path", pristine_project / "exercises", "--format", "json"]) == 130
     out, err = capsys.readouterr()
     report = json.loads(out)  # whole: the Ctrl-C waited for it
     assert "interrupted" not in report  # every check had been graded
@@ -379,7 +379,8 @@ def test_ctrl_c_while_the_report_is_written_lets_it_finish(monkeypatch, capsys, 
     assert "grader: interrupted" in err
 
 
-def test_ctrl_c_before_grading_began_lists_every_check_as_not_run(monkeypatch, tmp_path, sigint_handler_kept):
+def test_ctrl_c_before_grading_began_lists_every_check_as_not_run(monkeypatch, tmp_path, sigint_handler_kept,
+                                                                  pristine_project):
     from grader.engine import run
 
     def interrupted(*args, **kwargs):
@@ -387,7 +388,7 @@ def test_ctrl_c_before_grading_began_lists_every_check_as_not_run(monkeypatch, t
 
     monkeypatch.setattr(run, "grade", interrupted)
     output = tmp_path / "report.json"
-    assert cli.main(["echo_server", "--path", ROOT / "exercises", "--format", "json", "--output", output]) == 130
+    assert cli.main(["echo_server", "--path", pristine_project / "exercises", "--format", "json", "--output", output]) == 130
     (echo,) = json.loads(output.read_text())["exercises"]
     assert echo["status"] == "failed" and echo["interrupted"] is True
     assert [c["name"] for c in echo["checks"]] == [c.name for c in checks_of("echo_server")]

@@ -9,7 +9,6 @@ import json
 import os
 import re
 import select
-import shutil
 import signal
 import subprocess
 import sys
@@ -19,7 +18,7 @@ import pytest
 
 from grader.results import STATUS_WORDS
 
-from conftest import ROOT, run_grader
+from conftest import ROOT, pristine_exercises, run_grader
 
 SOLUTIONS = ROOT / "solutions"
 BROKEN_ECHO = ROOT / "tests" / "implementations" / "echo_server" / "broken_returns.py"
@@ -30,7 +29,7 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 def project(tmp_path):
     """A copy of the project's exercises/ (untouched stubs), with an empty solutions/ beside it."""
     root = tmp_path / "project"
-    shutil.copytree(ROOT / "exercises", root / "exercises")
+    pristine_exercises(root / "exercises")
     (root / "solutions").mkdir()
     return root
 

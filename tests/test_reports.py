@@ -326,26 +326,27 @@ def normalise(text, tree):
     return re.sub(r"netkata-[0-9a-f]{32}", "netkata-TOKEN", text)
 
 
-def grade_stubs(format_name, folder):
+def grade_stubs(format_name, folder, stubs):
     """The command line, in this process (the stubs are settled by reading: no pytest run)."""
     out = folder / f"report.{format_name}"
-    assert cli.main(["--path", str(ROOT / "exercises"), "--format", format_name, "--output", str(out)]) == 1
+    assert cli.main(["--path", str(stubs), "--format", format_name, "--output", str(out)]) == 1
     return out.read_text(encoding="utf-8")
 
 
 @pytest.fixture
-def stubs_json(tmp_path):
-    return grade_stubs("json", tmp_path)
+def stubs_json(tmp_path, pristine_project):
+    return grade_stubs("json", tmp_path, pristine_project / "exercises")
 
 
 @pytest.mark.parametrize("name", [f for f in FORMATS if f != "json"])
-def test_command_line_writes_each_format_from_the_same_result(name, stubs_json, tmp_path, monkeypatch):
+def test_command_line_writes_each_format_from_the_same_result(name, stubs_json, tmp_path, monkeypatch,
+                                                              pristine_project):
     """The command line's output in each format is that format written from its JSON report
     (timings normalised: the two are separate runs)."""
     monkeypatch.chdir(ROOT)
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", "")
     monkeypatch.setenv("GITHUB_WORKSPACE", "")
-    output = grade_stubs(name, tmp_path)
+    output = grade_stubs(name, tmp_path, pristine_project / "exercises")
     if name == "gradescope":
         validate_gradescope(json.loads(output))
     if name == "junit":
@@ -353,7 +354,8 @@ def test_command_line_writes_each_format_from_the_same_result(name, stubs_json, 
     again = report_from_json(json.loads(stubs_json))
     options = {"summary": None, "workspace": None} if name == "github" else {}
     expected = rendered(name, again, **options)
-    assert normalise(output, ROOT / "exercises") == normalise(expected, ROOT / "exercises")
+    stubs = pristine_project / "exercises"
+    assert normalise(output, stubs) == normalise(expected, stubs)
 
 
 def test_report_command_rewrites_a_saved_report(tmp_path):

@@ -57,8 +57,12 @@ def test_the_readme_has_the_common_sections(name):
 def test_the_stub_is_untouched_and_the_pristine_copy_is_it(name):
     exercise = BY[name]
     stub = ROOT / "exercises" / name / exercise.filename
-    assert inspect_file(stub, exercise.function).kind == "untouched"
-    assert exercise.stub_path.read_bytes() == stub.read_bytes()
+    assert inspect_file(exercise.stub_path, exercise.function).kind == "untouched"
+    if inspect_file(stub, exercise.function).kind != "untouched":
+        pytest.skip(f"exercises/{name}/ holds a learner's work: only the shipped stub can be compared")
+    assert exercise.stub_path.read_bytes() == stub.read_bytes(), (
+        f"grader/katas/{name}/stub.py differs from exercises/{name}/{exercise.filename}: after changing a "
+        f"stub, copy it: cp exercises/{name}/{exercise.filename} grader/katas/{name}/stub.py")
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -31,14 +31,6 @@ def test_every_readme_gives_hints_from_a_nudge_to_more(name):
     assert all(hint.strip() and not hint[0].isspace() for hint in found)
 
 
-@pytest.mark.parametrize("exercise", EXERCISES, ids=NAMES)
-def test_the_shipped_stub_is_the_stub_in_exercises(exercise):
-    shipped = exercise.stub_path.read_bytes()
-    assert shipped == (ROOT / "exercises" / exercise.name / exercise.filename).read_bytes(), (
-        f"grader/katas/{exercise.name}/stub.py differs from exercises/{exercise.name}/{exercise.filename}: after "
-        f"changing a stub, copy it: cp exercises/{exercise.name}/{exercise.filename} grader/katas/{exercise.name}/stub.py")
-
-
 def test_hints_are_the_numbered_items_with_their_continuation_lines():
     text = "\n".join([
         "# x", "", "## Hints", "",
