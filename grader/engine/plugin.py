@@ -10,6 +10,7 @@ later check of that exercise is skipped at once with that one reason.
 
 import dataclasses
 import os
+import re
 import time
 from pathlib import Path
 
@@ -57,6 +58,7 @@ class ExerciseRun:
         self.finished = None  # when its last check ended
         self.deaths = {}  # check node id -> a Failure: how the server ended during or just after it
         self.printed = {}  # check node id -> how much the server printed during it (PRINTED_NOTE and up)
+        self.death_first_seen = {}  # how a server ended (numbers left out) -> the first check it ended so in
         self.outputs = {}  # check node id -> the last lines the server printed during it (a running server's)
         self.shown_output = None  # the output last added to a failed check's message (said once, not under each)
         self.printed_before = printed_by(exercise.name)  # by earlier gradings in this process (grader watch)
@@ -286,11 +288,24 @@ class GradingPlugin:
         if call.when == "teardown":
             self._finish(item, self._phases.pop(item.nodeid))
 
+    @staticmethod
+    def _said_once(run, info, death):
+        """How the server ended during a check, in full the first time; when a later check's
+        server ends the same way (serve() returned, the same exception on the same line), one
+        line pointing at the first, so one bug does not print the same block under every check."""
+        if death is None:
+            return None
+        same = re.sub(r"\d+(\.\d+)?", "N", death.render().splitlines()[0])
+        first = run.death_first_seen.setdefault(same, info.name)
+        if first == info.name:
+            return death
+        return Failure(f"Your server ended the same way during this check as during \u201c{first}\u201d (see there).")
+
     def _finish(self, item, phases):
         info = self.info(item)
         run = self._run_of(item)
         run.finished = time.monotonic()
-        status, message, failure = combined(phases, run.deaths.get(item.nodeid))
+        status, message, failure = combined(phases, self._said_once(run, info, run.deaths.get(item.nodeid)))
         if status == FAILED and item.nodeid in run.printed:
             message += "\n" + run.printed[item.nodeid]
         output = run.outputs.pop(item.nodeid, None)

@@ -334,3 +334,25 @@ def test_background_calls_start_before_their_checks_and_run_in_them_when_verbose
         for name in ("check_first", "check_second"):
             taken_at, call_began = _taken(checks[name])
             assert (call_began < taken_at) is not verbose, (name, verbose, taken_at, call_began)
+
+
+def test_a_server_that_ends_the_same_way_twice_is_described_once():
+    """One bug, one block: the second check whose server returned points at the first."""
+    from grader.engine.plugin import GradingPlugin
+    from grader.failures import Failure
+
+    class Run:
+        death_first_seen = {}
+
+    class Info:
+        def __init__(self, name):
+            self.name = name
+
+    run = Run()
+    ended = Failure("serve('127.0.0.1', 40001) returned after 0.02 s during this check; a server keeps serving.")
+    assert GradingPlugin._said_once(run, Info("first"), ended) is ended
+    again = Failure("serve('127.0.0.1', 40002) returned after 0.31 s during this check; a server keeps serving.")
+    pointer = GradingPlugin._said_once(run, Info("second"), again)
+    assert pointer.render() == "Your server ended the same way during this check as during \u201cfirst\u201d (see there)."
+    other = Failure("Your server stopped: serve('127.0.0.1', 40003) raised ValueError at line 9.")
+    assert GradingPlugin._said_once(run, Info("third"), other) is other
