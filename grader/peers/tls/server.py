@@ -48,6 +48,7 @@ class ConnectionRecord:
     handshake_error: str | None = None  # how the handshake failed, as OpenSSL says it
     received: bytearray = field(default_factory=bytearray)  # application data (decrypted)
     plain_received: bytearray = field(default_factory=bytearray)  # the not-TLS server's bytes
+    request_at: float | None = None  # when the request's blank line arrived
     answered_at: float | None = None  # when the last byte of the answer was handed to TCP
     server_closed_at: float | None = None  # when it sent close_notify or closed TCP
     close_notify_received: bool = False
@@ -338,7 +339,9 @@ class _Connection:
                 if not data:
                     break
                 record.received += data
-                if request_complete(record.received) and not self.answering and self.behaviour.stall is None:
+                if request_complete(record.received) and record.request_at is None:
+                    record.request_at = now
+                if record.request_at is not None and not self.answering and self.behaviour.stall is None:
                     self.answering = True
                     self.planned.extend(self.behaviour.records())
                     self.next_send_at = now
