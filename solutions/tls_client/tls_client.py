@@ -32,7 +32,7 @@ def tls_request(host: str, port: int, request: bytes, cafile: str, timeout: floa
         # server_hostname is the name the certificate must carry and the SNI sent; for an IP
         # address Python checks the address and sends no SNI (RFC 6066).
         with context.wrap_socket(sock, server_hostname=host) as tls:
-            tls.sendall(request)  # send() would send one record (16 KiB at most) and return
+            tls.sendall(request)  # every byte, as it is; send() promises only some (it returns how many)
             pieces = []
             # recv() returns b"" when the server ends the session with close_notify, and also
             # when it just closes TCP (suppress_ragged_eofs=True, wrap_socket's default): many

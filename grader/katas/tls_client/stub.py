@@ -30,7 +30,8 @@ def tls_request(host: str, port: int, request: bytes, cafile: str, timeout: floa
     # TODO 3: context.wrap_socket(sock, server_hostname=host) runs the handshake: it sends host
     #         as SNI (not for an IP address), and raises SSLCertVerificationError for a bad
     #         certificate before you have sent anything. Use `with` blocks for both sockets.
-    # TODO 4: send all of the request: sendall (send() sends at most one 16 KiB record).
+    # TODO 4: send all of the request, as it is (bytes, never decoded): sendall() promises every
+    #         byte; send() promises only some, and returns how many.
     # TODO 5: recv() until it returns b"": the server has ended the session (close_notify) or
     #         closed TCP. One recv() returns one TLS record at most, so keep a list of pieces.
     raise NotImplementedError("tls_client: tls_request() is not written yet")

@@ -341,6 +341,7 @@ class _Connection:
                 record.received += data
                 if request_complete(record.received) and record.request_at is None:
                     record.request_at = now
+                    self.server._say(self, f"received a request of {len(record.received):,} bytes")
                 if record.request_at is not None and not self.answering and self.behaviour.stall is None:
                     self.answering = True
                     self.planned.extend(self.behaviour.records())
