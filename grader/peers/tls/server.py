@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 from grader.peers.net import chosen_port
 from grader.peers.tls.behaviour import NOT_TLS_ANSWER, VERSIONS, Behaviour, request_complete
+from grader.peers.tls.certificates import for_this_run
 
 LOOPBACK = "127.0.0.1"
 RECV_SIZE = 65536
@@ -83,8 +84,6 @@ class TLSServer:
     """A TLS server in a background thread, behaving as told; use it as a context manager."""
 
     def __init__(self, behaviour=Behaviour(), certificates=None, *, host=LOOPBACK, port=0, log=None):
-        from grader.peers.tls.certificates import for_this_run
-
         self.behaviour = behaviour
         self.certificates = certificates or for_this_run()
         self.context = None if behaviour.plain else server_context(behaviour, self.certificates)
