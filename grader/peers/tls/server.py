@@ -348,8 +348,9 @@ class _Connection:
         except ssl.SSLWantReadError:
             pass
         except ssl.SSLZeroReturnError:
+            if not record.close_notify_received:
+                self.server._say(self, "the client sent close_notify")
             record.close_notify_received = True
-            self.server._say(self, "the client sent close_notify")
         except ssl.SSLError as exc:
             if not record.handshaken and record.handshake_error is None:
                 record.handshake_error = exc.reason or exc.strerror or str(exc)
