@@ -58,8 +58,8 @@ CASES = {case.name: case for case in (
 class CertificateSet:
     """Every case's certificate chain and key as PEM files in one private folder, and the CA file.
 
-    Made once per grading run (``for_this_run``); the folder goes when the set is collected or
-    ``close()``d. ECDSA keys, as trustme makes by default: milliseconds to make, so the whole set
+    Made once per grading run (``for_this_run``); the folder goes with ``close()``, which the
+    kata calls after its last check (or when the set is collected, in a process that ends normally). ECDSA keys, as trustme makes by default: milliseconds to make, so the whole set
     costs a few milliseconds of a run.
     """
 

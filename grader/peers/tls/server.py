@@ -22,6 +22,7 @@ import socket
 import ssl
 import threading
 import time
+import warnings
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -74,9 +75,11 @@ def server_context(behaviour, certificates):
         # OpenSSL 3 allows TLS 1.0 and 1.1 only at security level 0: what a client at the default
         # level refuses, as it should.
         context.set_ciphers("DEFAULT:@SECLEVEL=0")
-    context.minimum_version = getattr(ssl.TLSVersion, low)
-    if high:
-        context.maximum_version = getattr(ssl.TLSVersion, high)
+    with warnings.catch_warnings():  # TLSv1 and TLSv1_1 are deprecated: that is the point of this server
+        warnings.simplefilter("ignore", DeprecationWarning)
+        context.minimum_version = getattr(ssl.TLSVersion, low)
+        if high:
+            context.maximum_version = getattr(ssl.TLSVersion, high)
     return context
 
 
