@@ -43,6 +43,7 @@ def tls_request(host: str, port: int, request: bytes, cafile: str, timeout: floa
 
 
 if __name__ == "__main__":
-    host, port, cafile = (sys.argv[1:4] + ["localhost", "9000", "ca.pem"][len(sys.argv[1:4]):])
+    # python tls_client.py HOST PORT CAFILE (without arguments: localhost 9000 ca.pem)
+    host, port, cafile = sys.argv[1:] or ["localhost", "9000", "ca.pem"]
     print(tls_request(host, int(port), f"GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode(),
                       cafile))

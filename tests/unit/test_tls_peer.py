@@ -43,7 +43,8 @@ def test_a_request_ends_in_a_blank_line():
     assert request_complete(b"GET / HTTP/1.1\r\n\r\n") and not request_complete(b"GET / HTTP/1.1\r\n")
 
 
-def test_a_behaviours_command_serves_that_behaviour(monkeypatch):
+def test_a_behaviours_command_serves_that_behaviour(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)  # the command writes ca.pem in the current folder
     behaviour = Behaviour(certificate="expired", versions="1.3", answer=answer_for(5000), small_records=4,
                           pause=0.01, ending="tcp_close")
     seen = {}
@@ -99,3 +100,19 @@ def test_bytes_arguments_reach_the_learners_function_as_bytes(tmp_path):
     finally:
         function.close()
     assert outcome.value == (["bytes", "str", "list"], {"data": b"y"})
+
+
+def test_a_client_that_leaves_mid_answer_ends_the_connection_not_the_server(certificates):
+    """After the client's end of file TLS refuses to write: the server stops sending the rest of
+    the answer instead of failing (it did, when the end of file came between two records)."""
+    for _ in range(5):
+        with TLSServer(Behaviour(answer=answer_for(1024 * 1024), small_records=5, pause=0.002),
+                       certificates) as server:
+            context = ssl.create_default_context(cafile=server.cafile)
+            tls = context.wrap_socket(socket.create_connection(server.address, timeout=5), server_hostname="localhost")
+            tls.sendall(b"hi\r\n\r\n")
+            assert tls.recv(65536) == b"H"
+            tls.shutdown(socket.SHUT_WR)  # an end of file, not a reset: the server must notice it itself
+            assert server.wait_closed(5)
+            tls.close()
+        assert server.connections[0].client_closed

@@ -368,8 +368,16 @@ class _Connection:
 
     def advance(self, now):
         """Write the next record when its time has come; end the session after the last."""
+        if self.record.client_closed and self.planned:
+            self.planned.clear()  # nobody to read the rest; TLS refuses to write after the peer's end
+            self.shut = True
         while self.planned and not self.pending and now >= self.next_send_at and not self.finished:
-            self.tls.write(self.planned.popleft())
+            try:
+                self.tls.write(self.planned.popleft())
+            except ssl.SSLError:  # the client's close_notify or an alert came in between
+                self.planned.clear()
+                self.shut = True
+                break
             self.flush_tls()
             self.send_pending(now)
             small = self.planned and len(self.planned[0]) == 1
