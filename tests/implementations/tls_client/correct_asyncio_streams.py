@@ -19,15 +19,8 @@ async def fetch(host, port, request, cafile, timeout):
         writer.write(request)
         await asyncio.wait_for(writer.drain(), timeout)
         pieces = []
-        while True:
-            try:
-                chunk = await asyncio.wait_for(reader.read(65536), timeout)
-            except ssl.SSLError as error:
-                if "EOF" in str(error) or "eof" in str(error):  # a TCP close without close_notify
-                    break
-                raise
-            if not chunk:
-                break
+        # read() returns b"" at close_notify, and at a TCP close without one too
+        while chunk := await asyncio.wait_for(reader.read(65536), timeout):
             pieces.append(chunk)
     except BaseException:
         writer.transport.abort()
