@@ -20,9 +20,10 @@ PIECES = "reads a 2 MiB answer whose first bytes come one per record"
 TCP_CLOSE = "ends the answer at a TCP close without close_notify"
 TIMEOUT_HANDSHAKE = "raises TimeoutError when the server goes silent in the handshake"
 TIMEOUT_ANSWER = "raises TimeoutError when the server goes silent after the request"
+SLOW = "keeps reading while a slow answer keeps coming"
 CLOSES = "closes the connection before returning and before raising"
 IN_ORDER = [DNS_NAME, IP_ADDRESS, VERSIONS, WRONG_NAME, UNTRUSTED, VALIDITY, OLD_TLS, NOT_TLS, BIG_REQUEST, PIECES,
-            TCP_CLOSE, TIMEOUT_HANDSHAKE, TIMEOUT_ANSWER, CLOSES]
+            TCP_CLOSE, TIMEOUT_HANDSHAKE, TIMEOUT_ANSWER, SLOW, CLOSES]
 
 # Each deliberately broken client, and the check(s) that must catch it (run with --check, so with
 # only the checks it depends on).
@@ -43,6 +44,7 @@ CAUGHT_BY = {
     "broken_swallows_verification_error": [UNTRUSTED, WRONG_NAME, VALIDITY],
     "broken_system_store": [DNS_NAME],
     "broken_tls13_only": [VERSIONS],
+    "broken_total_deadline": [SLOW],
     "broken_wrong_function_name": [DNS_NAME],
 }
 
@@ -68,6 +70,7 @@ SAYS = {
     "broken_system_store": ["raised SSLCertVerificationError", "unable to get local issuer certificate",
                             "cafile=cafile"],
     "broken_tls13_only": ["raised SSLError", "TLS 1.2 only"],
+    "broken_total_deadline": ["raised TimeoutError after", "while the answer was still coming"],
     "broken_wrong_function_name": ["tls_request"],
 }
 
@@ -83,7 +86,7 @@ CLAUSES = {
     "C8": ["broken_request_as_text"],
     "C9": ["broken_one_recv", "broken_ragged_eof_is_error"],
     "C10": ["broken_falls_back_to_plain_tcp"],
-    "C11": ["broken_no_timeout"],
+    "C11": ["broken_no_timeout", "broken_total_deadline"],
     "C12": ["broken_leaves_connection_open"],
     "C13": "not graded: the grader runs the one file it grades; a helper module beside it is simply not there",
     "C14": "not graded: what a program imports is its own business as long as it keeps the other clauses",

@@ -13,10 +13,10 @@ in the handshake, before a byte of its request leaves.
 Every check but the first needs it: a client that cannot fetch from a good server (it trusts
 the system's store, not cafile, say) would otherwise "refuse" every bad certificate for free.
 
-Four calls take longer: two wait on purpose (a server silent in the handshake and one silent
-after the request, half a second each) and two copy megabytes (a 4 MiB request, a 2 MiB
-answer); they run beside the others from the first check on (``WAITING``,
-grader/engine/background.py), so grading a correct client costs about one of them.
+Five calls take longer: three wait on purpose (a server silent in the handshake, one silent
+after the request, half a second each, and an answer that comes slowly) and two copy megabytes
+(a 4 MiB request, a 2 MiB answer); they run beside the others from the first check on
+(``WAITING``, grader/engine/background.py), so grading a correct client costs about one of them.
 """
 
 from dataclasses import dataclass
@@ -263,6 +263,8 @@ BIG_ANSWER = answer_for(2 * 1024 * 1024)
 SMALL_RECORDS = 20  # the answer's first bytes one per record, PAUSE apart: one recv() returns one of them
 PAUSE = 0.01
 BIG_LIMIT = 10.0
+SLOW_TIMEOUT = 0.45  # tls_request's timeout= while the answer's first 6 bytes come SLOW_PAUSE apart
+SLOW_PAUSE = 0.15  # 0.75 s in all, more than one timeout, while each wait is a third of one
 
 WAITING = {
     # the check that reads it: a call of ``run``; the first started first
@@ -274,6 +276,8 @@ WAITING = {
                                                  limit=3.0),
     "check_timeout_after_request": BackgroundCall(run, Behaviour(stall="answer"), timeout=STALL_TIMEOUT,
                                                   limit=3.0),
+    "check_slow_answer": BackgroundCall(run, Behaviour(small_records=6, pause=SLOW_PAUSE), timeout=SLOW_TIMEOUT,
+                                        limit=3.0),
 }
 waiting_calls = background_calls(WAITING)
 
@@ -339,7 +343,7 @@ def check_wrong_name(learner):
     expect_refused(run(learner, Behaviour(certificate="wrong-name")), "a certificate for www.example.org")
 
 
-@check("refuses certificates from an issuer not in cafile, and self-signed ones, sending nothing", points=1.5,
+@check("refuses certificates from an issuer not in cafile, and self-signed ones, sending nothing", points=1,
        hint="Never set verify_mode = ssl.CERT_NONE, and never catch the SSLCertVerificationError: a server "
             "that cannot show a certificate from your CA may be anyone.",
        needs=check_dns_name)
@@ -430,6 +434,19 @@ def expect_timeout(trial, silent):
         raise trial.failure(f"tls_request raised TimeoutError only {silence:.2f} s after the server went silent "
                             f"{silent}, with timeout={STALL_TIMEOUT:g}.", expected,
                             hint="Use the timeout argument as the socket's timeout, not a number of your own.")
+
+
+@check("keeps reading while a slow answer keeps coming", points=0.5,
+       hint="timeout bounds each wait for data, not the whole call: a server that keeps sending within timeout "
+            "is never a timeout. Use the timeout argument as the socket's timeout, and leave it as it is.",
+       needs=check_dns_name)
+def check_slow_answer(waiting_calls):
+    trial = waiting_calls.take(check_slow_answer)
+    if trial.raised_a("TimeoutError"):
+        raise trial.failure(f"tls_request raised TimeoutError after {trial.outcome.elapsed:.2f} s while the answer "
+                            f"was still coming: a record every {SLOW_PAUSE:g} s, and timeout={SLOW_TIMEOUT:g}.",
+                            trial.behaviour.answer)
+    expect_answer(trial)
 
 
 def waited_in_silence(trial):
