@@ -43,7 +43,13 @@ def main(argv=None):
     if args.cafile:
         shutil.copyfile(certificates.cafile, args.cafile)
         cafile = args.cafile
-    server = TLSServer(behaviour, certificates, port=args.port, log=lambda text: print(text, flush=True))
+    introduced = threading.Event()  # the server's log waits for the lines that say what it is
+
+    def log(text):
+        introduced.wait()
+        print(text, flush=True)
+
+    server = TLSServer(behaviour, certificates, port=args.port, log=log)
     try:
         server.start()
     except OSError as exc:
@@ -54,11 +60,15 @@ def main(argv=None):
         print(f"{behaviour.describe()}\non {host}:{port}", flush=True)
         if not behaviour.plain:
             print(f"Certificate: {certificates.describe(behaviour.certificate)}", flush=True)
+        if args.cafile:  # the server's context holds its key now: the folder is not needed any more,
+            certificates.close()  # and is not left behind however this process ends
         print(f"CA file (your cafile): {cafile}\nCtrl-C stops it.", flush=True)
+        introduced.set()
         threading.Event().wait()
     except KeyboardInterrupt:
         pass
     finally:
+        introduced.set()  # (a log line waiting would hold up the server's thread)
         server.stop()
         certificates.close()
 
