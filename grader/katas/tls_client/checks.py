@@ -114,7 +114,7 @@ class Trial:
             elif record.client_closed:
                 lines.append("  then your client closed the TCP connection")  # a reset or not: timing decides
             else:
-                lines.append("  your client had not closed the TCP connection when the call ended")
+                lines.append(f"  your client had not closed the TCP connection {STILL_OPEN:g} s after the call ended")
         if len(records) > 3:
             lines.append(f"... and {len(records) - 3} more connections")
         return "\n".join(lines)
