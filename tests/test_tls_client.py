@@ -55,7 +55,7 @@ SAYS = {
     "broken_hardcoded_server_hostname": ["sent the server name (SNI) 'localhost' for the address 127.0.0.1"],
     "broken_ignores_dates": ["from a server that presented a certificate that expired yesterday",
                              "certificate has expired", "valid 30 days ago to yesterday"],
-    "broken_leaves_connection_open": ["still open 0.5 s later"],
+    "broken_leaves_connection_open": ["still open 1 s later"],
     "broken_no_hostname_check": ["a certificate for www.example.org: your client trusted it",
                                  "Hostname mismatch, certificate is not valid for 'localhost'"],
     "broken_no_timeout": ["still waiting after 3 s", "silent in the handshake"],
@@ -70,7 +70,7 @@ SAYS = {
     "broken_system_store": ["raised SSLCertVerificationError", "unable to get local issuer certificate",
                             "cafile=cafile"],
     "broken_tls13_only": ["raised SSLError", "TLS 1.2 only"],
-    "broken_total_deadline": ["raised TimeoutError after", "while the answer was still coming"],
+    "broken_total_deadline": ["raised TimeoutError while the answer was still coming", "timeout=0.5"],
     "broken_wrong_function_name": ["tls_request"],
 }
 
