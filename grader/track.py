@@ -65,6 +65,10 @@ EXERCISES = (
     Exercise("paginator", "fetch_all", "Fetch every page of a paginated JSON API, politely.",
              "fetch_all(url, timeout=...)", "paginated JSON APIs with requests: next links, retries, Retry-After",
              peer="grader.peers.pagination"),
+    Exercise("tls_client", "tls_request", "A TLS client that verifies the server before it sends a byte.",
+             "tls_request(host, port, request, cafile, timeout)",
+             "TLS with the ssl module: CA files, host names, SNI, versions, close_notify",
+             peer="grader.peers.tls"),
 )
 
 BY_NAME = {exercise.name: exercise for exercise in EXERCISES}

@@ -18,8 +18,8 @@ bound it had:
 - the grader's waits for an answer (Client.recv_exactly/recv_until_eof/exchange, the HTTP
   Conversation's reads, requests.get in the checks) vs their deadlines: only waits that got
   what they waited for count; waits that ran out (a check waiting for silence) are counted apart;
-- the slack a TimeoutError may take (multi_message_client STALL_SLACK); the grader's line-reply
-  server sending the pieces of a reply `pause` apart while send_messages waits for each with its
+- the slack a TimeoutError may take (STALL_SLACK: multi_message_client, tls_client); the
+  grader's line-reply server sending the pieces of a reply `pause` apart while send_messages waits for each with its
   timeout= (SLOW_TIMEOUT for the 0.15 s pauses of check_slow_reply); the grader's paginated API
   answering within fetch_all's timeout (the strictest, STALL_TIMEOUT); helper threads stopping
   within their join bounds;
@@ -347,8 +347,9 @@ class Recorder:
             if hasattr(module, "waited_in_silence") and not hasattr(module.waited_in_silence, "__wrapped__"):
                 def silence(original, trial, module=module):
                     seconds = original(trial)
-                    note("TimeoutError raised within timeout + slack", "grader/katas/multi_message_client/checks.py:"
-                         "STALL_SLACK", module.STALL_SLACK, seconds - module.STALL_TIMEOUT)
+                    note("TimeoutError raised within timeout + slack",  # multi_message_client, tls_client
+                         f"grader/katas/{Path(module.__file__).parent.name}/checks.py:STALL_SLACK",
+                         module.STALL_SLACK, seconds - module.STALL_TIMEOUT)
                     return seconds
                 wrap(module, "waited_in_silence", silence)
 

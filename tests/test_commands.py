@@ -131,6 +131,18 @@ README_COMMANDS = {
         "python -m grader.peers.pagination --port 9000 --sizes 2,2,1 --links relative --redirect",
         "python paginator.py http://127.0.0.1:9000/api/v1/items      # in another terminal",
     ],
+    "tls_client": [
+        "python -m grader.peers.tls --port 9000 --cafile ca.pem",
+        "python tls_client.py localhost 9000 ca.pem",
+        "python tls_client.py 127.0.0.1 9000 ca.pem",
+        "python -m grader.peers.tls --port 9000 --cafile ca.pem --certificate wrong-name   # SSLCertVerificationError",
+        "python -m grader.peers.tls --port 9000 --cafile ca.pem --certificate expired      # SSLCertVerificationError",
+        "python -m grader.peers.tls --port 9000 --cafile ca.pem --certificate untrusted    # SSLCertVerificationError",
+        "python -m grader.peers.tls --port 9000 --cafile ca.pem --versions 1.0-1.1         # ssl.SSLError",
+        "python -m grader.peers.tls --port 9000 --cafile ca.pem --not-tls                  # ssl.SSLError",
+        "python -m grader.peers.tls --port 9000 --cafile ca.pem --no-close-notify          # the same answer",
+        "python -m grader.peers.tls --port 9000 --cafile ca.pem --stall handshake          # TimeoutError after 5 s",
+    ],
 }
 CURL = pytest.mark.skipif(shutil.which("curl") is None, reason="needs curl")
 
@@ -251,6 +263,55 @@ def test_paginator_against_the_graders_api():
     assert isinstance(items, list) and len(items) == 5, result
 
 
+# -- tls_client: the grader's TLS server and the client, in one folder (both use ca.pem there) ------
+
+ANSWER = "b'HTTP/1.1 200 OK\\r\\nConnection: close\\r\\n\\r\\nhello over TLS\\n'"
+
+
+@pytest.mark.parametrize("server, says", [
+    (3, "SSLCertVerificationError"), (4, "SSLCertVerificationError"), (5, "SSLCertVerificationError"),
+    (6, "SSLError"), (7, "SSLError"), (8, ANSWER), (9, "TimeoutError")])
+def test_tls_client_against_the_tls_server(tmp_path, server, says):
+    commands = README_COMMANDS["tls_client"]
+    shutil.copy(SOLUTIONS / "tls_client" / "tls_client.py", tmp_path)
+    port = free_port()
+    with background(on(port, commands[server]), port, cwd=tmp_path):
+        result = shell(on(port, commands[1]), cwd=tmp_path)
+    if says == ANSWER:
+        assert result.returncode == 0 and result.stdout == says + "\n", result
+    else:
+        assert result.returncode == 1 and result.stderr.splitlines()[-1].startswith(
+            ("ssl." + says, says)), result
+
+
+def test_tls_client_by_hand_and_openssl(tmp_path):
+    start, by_name, by_address, *_ = README_COMMANDS["tls_client"]
+    shutil.copy(SOLUTIONS / "tls_client" / "tls_client.py", tmp_path)
+    port = free_port()
+    with background(on(port, start), port, cwd=tmp_path) as process:
+        for command in (by_name, by_address):
+            result = shell(on(port, command), cwd=tmp_path)
+            assert result.returncode == 0 and result.stdout == ANSWER + "\n", result
+            assert result.stdout.strip() in readme("tls_client")
+        if shutil.which("openssl"):
+            openssl = "openssl s_client -connect 127.0.0.1:9000 -servername localhost -CAfile ca.pem " \
+                      "-verify_return_error -brief"
+            assert f"$ {openssl}" in readme("tls_client")
+            result = shell(on(port, openssl), cwd=tmp_path, input="GET / HTTP/1.1\r\n\r\n")
+            assert "Verification: OK" in result.stdout + result.stderr, result
+        os.killpg(process.pid, signal.SIGINT)  # Ctrl-C stops it
+        assert process.wait(10) == 0
+        printed = process.stdout.read().decode()
+    assert printed.startswith("\n".join(readme("tls_client").split("```console\n$ " + start + "\n")[1]
+                                        .split("\n")[:5]).replace("9000", str(port))), printed
+    assert re.search(r"connection \d+: handshake done: TLSv1.3, SNI 'localhost'", printed), printed
+
+
+def test_the_tls_server_says_what_it_does():
+    result = shell(_in_prose("tls_client", "python -m grader.peers.tls --help"))
+    assert result.returncode == 0 and "--certificate" in result.stdout and "--stall" in result.stdout
+
+
 # -- the "Try it" line of a failure of each exercise ---------------------------------------------------
 
 def try_it(message):
@@ -313,6 +374,7 @@ FUNCTION_FAILURES = [
     ("multi_message_client", "broken_keeps_newline", "returns the reply to each message", "\\n"),
     ("paginator", "broken_drops_last_page", "fetches every item of a three-page collection", "[1, 2, 3, 4, 5, 6]\n"),
     ("url_validator", "broken_accepts_ftp", "rejects", "True"),
+    ("tls_client", "broken_no_hostname_check", "refuses a certificate for another name", "b'HTTP/1.1 200 OK"),
 ]
 
 

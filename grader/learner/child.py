@@ -186,7 +186,8 @@ class _Forks:
 def _call(request, function, control_out, learner_file, tag):
     """Make one call and report how it ended; True if the process should end now."""
     try:
-        value = function(*request["args"], **request["kwargs"])
+        value = function(*map(decode_argument, request["args"]),
+                         **{k: decode_argument(v) for k, v in request["kwargs"].items()})
     except BaseException as exc:
         if isinstance(exc, MemoryError):
             global _reserve
@@ -199,6 +200,17 @@ def _call(request, function, control_out, learner_file, tag):
         encoded = {"repr": "<nested too deeply>", "type": type(value).__name__}
     _send(control_out, {"event": "returned", **tag, "value": encoded})
     return False
+
+
+def decode_argument(data):
+    """The inverse of the grader's ``encode_argument``: bytes come tagged, the rest is JSON."""
+    if isinstance(data, dict) and set(data) == {"bytes"}:
+        import base64
+
+        return base64.b64decode(data["bytes"])
+    if isinstance(data, list):
+        return [decode_argument(item) for item in data]
+    return data
 
 
 def encode_value(value, depth=0):

@@ -65,6 +65,16 @@ class Opaque:
         return self.repr
 
 
+def encode_argument(value):
+    """An argument of a call as JSON: bytes (a TLS request, say) tagged as the child's return values
+    are, so that they reach the learner's function as bytes (``learner_child.decode_argument``)."""
+    if isinstance(value, (bytes, bytearray)):
+        return {"bytes": base64.b64encode(bytes(value)).decode("ascii")}
+    if isinstance(value, (list, tuple)):
+        return [encode_argument(item) for item in value]
+    return value
+
+
 def decode_value(data):
     """The inverse of ``learner_child.encode_value``."""
     if isinstance(data, list):
@@ -411,7 +421,8 @@ class LearnerProcess(_Watched):
 
     def send_call(self, *args, **kwargs):
         """Ask the child to call the function; the answer comes as an event."""
-        self.send_request({"args": args, "kwargs": kwargs})  # a dead child: the next event says so
+        self.send_request({"args": [encode_argument(a) for a in args],  # a dead child: the next event says so
+                           "kwargs": {k: encode_argument(v) for k, v in kwargs.items()}})
 
     def next_event(self, timeout):
         return self._events.next(timeout)
