@@ -19,6 +19,7 @@ does; the others need the first (a plain Content-Length response) to pass.
 """
 
 import ast
+import re
 import shlex
 from dataclasses import dataclass
 
@@ -99,13 +100,16 @@ class Trial:
         return (f"python -m grader.peers.raw_http --port {HAND_PORT} {self.script.options()}\n"
                 f"{'':10}then, in another terminal: python {learner_file(EXERCISE)} {url}   # or curl -v {url}")
 
-    def failure(self, summary, expected, *, hint=None, note=None, excerpt=None):
+    def failure(self, summary, expected, *, hint=None, note=None, excerpt=None, keyed=True):
+        """A Failure showing the call, what came of it, the request and the response, and a command.
+
+        The hint keyed on what came back (``hint_for``) comes first, if ``keyed``; else the check's own."""
         return Failure(
             summary,
             sent=Prose(f"http_get({self.url!r}, timeout={self.timeout:g})"),
             received=Prose(self.result_text()),
             expected=expected if isinstance(expected, Prose) else Prose(_show_result(expected)),
-            hint=hint or hint_for(self),
+            hint=(hint_for(self) if keyed else None) or hint,
             note="\n".join(part for part in (note, self.transcript()) if part),
             output=self.outcome.output or None,
             line=self.raised.line if self.raised is not None else None,
@@ -118,6 +122,9 @@ def _show_result(value):
         status, headers, body = value
         return f"({status!r}, {headers!r}, {show(body, 200)})"
     return show(value, 200)
+
+
+CHUNK_SIZE_LINE = re.compile(rb"[0-9A-Fa-f]+(;[^\r\n]*)?\r\n")
 
 
 def hint_for(trial):
@@ -134,7 +141,7 @@ def hint_for(trial):
     _status, headers, body = value
     if isinstance(headers, dict) and any(isinstance(k, str) and k != k.lower() for k in headers):
         return "Header names are case-insensitive: return them lower-cased, name.lower()."
-    if isinstance(body, bytes) and b"\r\n" in body[:12] and body[:1] in b"0123456789abcdefABCDEF":
+    if isinstance(body, bytes) and CHUNK_SIZE_LINE.match(body):
         return ("The body you returned still holds the chunk sizes: with Transfer-Encoding: chunked, read a "
                 "size line (hex), that many bytes, a CRLF, and so on up to the 0-size chunk.")
     return None
@@ -158,15 +165,15 @@ def expect_finished(trial, expected):
         raise trial.failure("Your program exited while http_get was running.", expected)
 
 
-def expect_result(trial, expected, *, hint=None):
+def expect_result(trial, expected, *, hint=None, note=None):
     """Raise unless http_get returned exactly ``expected``: (status, headers, body), those types."""
     expect_finished(trial, expected)
     if trial.raised is not None:
         raise trial.failure(f"http_get raised {trial.raised.type} instead of returning the response.", expected,
-                            hint=hint)
+                            hint=hint, note=note)
     problem = describe_difference(expected, trial.outcome.value)
     if problem:
-        raise trial.failure(problem, expected, hint=hint)
+        raise trial.failure(problem, expected, hint=hint, note=note)
 
 
 def describe_difference(expected, returned):
@@ -198,12 +205,13 @@ def describe_difference(expected, returned):
     return None
 
 
-def expect_raised(trial, kind, expected, *, hint=None):
+def expect_raised(trial, kind, expected, *, hint=None, note=None, keyed=True):
     expect_finished(trial, expected)
     if trial.raised is None:
-        raise trial.failure(f"http_get returned instead of raising {kind}.", expected, hint=hint)
+        raise trial.failure(f"http_get returned instead of raising {kind}.", expected, hint=hint, note=note)
     if not trial.raised_a(kind):
-        raise trial.failure(f"http_get raised {trial.raised.type}, not {kind}.", expected, hint=hint)
+        raise trial.failure(f"http_get raised {trial.raised.type}, not {kind}.", expected, hint=hint, note=note,
+                            keyed=keyed)
 
 
 def headers_of(*fields):
@@ -271,7 +279,7 @@ def check_request(learner):
         request = trial.connections[0].request
         problem = request_problem(request, wanted)
         if problem is not None:
-            raise trial.failure(f"The request for {trial.url!r} is not right: {problem.text}", expected,
+            raise trial.failure(f"For {trial.url!r}: {problem.text}", expected,
                                 hint=REQUEST_HINT, excerpt=excerpt(request, problem.offset))
 
 
@@ -313,6 +321,7 @@ def check_chunked(learner):
     response = head(fields=both) + b"".join(chunk(part) for part in (b"chunked ", b"wins")) + b"0\r\n\r\n"
     trial = run(learner, "/both", Script(response, then=OPEN))
     expect_result(trial, (200, headers_of(*both), b"chunked wins"),
+                  note="The head has both Transfer-Encoding: chunked and Content-Length: 5: the chunks win.",
                   hint="With both Transfer-Encoding: chunked and Content-Length, the chunks frame the body and "
                        "Content-Length is ignored.")
 
@@ -445,7 +454,8 @@ def check_early_close(learner):
                                 f"closed the connection {where}.", Prose(EARLY),
                                 hint="recv() returned b'' (the server closed) and your loop called it again: b'' "
                                      "comes back for ever. Raise ConnectionError.")
-        expect_raised(trial, "ConnectionError", Prose(EARLY), hint=EARLY_HINT)
+        expect_raised(trial, "ConnectionError", Prose(EARLY), hint=EARLY_HINT,
+                      note=f"The server closed the connection {where}.")
 
 
 MALFORMED_HINT = ("Check what you parse: the status line is HTTP/1.x, a space, 3 digits, a space and a reason; a header "
@@ -468,7 +478,8 @@ MALFORMED = [
 def check_malformed(learner):
     for what, response in MALFORMED:
         trial = run(learner, "/malformed", Script(response))
-        expect_raised(trial, "ValueError", Prose(f"ValueError ({what})"), hint=MALFORMED_HINT)
+        expect_raised(trial, "ValueError", Prose(f"ValueError ({what})"), hint=MALFORMED_HINT,
+                      note=f"The response has {what}.")
 
 
 BAD_URLS = ["https://{host}:{port}/", "ftp://{host}:{port}/file", "http:///no-host", "http://:{port}/"]
@@ -499,15 +510,15 @@ def check_timeout(waiting_calls):
     expected = Prose(f"TimeoutError, about {STALL_TIMEOUT:g} s after the server went silent")
     if trial.outcome.timed_out:
         raise trial.failure(f"http_get was still waiting after {trial.limit:g} s: the server went silent in the "
-                            f"middle of the body, and timeout={STALL_TIMEOUT:g} was passed.", expected)
-    expect_raised(trial, "TimeoutError", expected)
+                            f"middle of the body, and timeout={STALL_TIMEOUT:g} was passed.", expected, keyed=False)
+    expect_raised(trial, "TimeoutError", expected, keyed=False)
     record = trial.connections[0] if len(trial.connections) == 1 else None
     if record is None or record.finished_at is None or record.closed_at is None:
         return
     silence = record.closed_at - record.finished_at
     if not STALL_TIMEOUT - 0.05 <= silence <= STALL_TIMEOUT + STALL_SLACK:
         raise trial.failure(f"http_get raised TimeoutError {silence:.2f} s after the server went silent, with "
-                            f"timeout={STALL_TIMEOUT:g}.", expected,
+                            f"timeout={STALL_TIMEOUT:g}.", expected, keyed=False,
                             hint="Use the timeout argument as the socket's timeout, not a number of your own.")
 
 
@@ -522,7 +533,7 @@ def check_slow_response(waiting_calls):
     if trial.raised_a("TimeoutError"):
         raise trial.failure(f"http_get raised TimeoutError after {trial.outcome.elapsed:.2f} s while the response "
                             f"was still coming: a piece every {SLOW_PAUSE:g} s, and timeout={SLOW_TIMEOUT:g}.",
-                            expected)
+                            expected, keyed=False)
     expect_result(trial, expected)
 
 

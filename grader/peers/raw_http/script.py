@@ -39,12 +39,12 @@ class Script:
         if not pieces:
             how = "sends nothing"
         elif len(pieces) == 1:
-            how = f"sends the {len(self.response):,} bytes below in one piece"
+            how = f"sends its {len(self.response):,} bytes in one piece"
         elif all(len(piece) == 1 for piece in pieces):
-            how = f"sends the {len(self.response):,} bytes below one byte at a time"
+            how = f"sends its {len(self.response):,} bytes one byte at a time"
         else:
             shown = ", ".join(map(str, sorted(set(self.cuts))[:12])) + (", ..." if len(self.cuts) > 12 else "")
-            how = f"sends the {len(self.response):,} bytes below in {len(pieces)} pieces, cut at bytes {shown}"
+            how = f"sends its {len(self.response):,} bytes in {len(pieces)} pieces, cut at bytes {shown}"
         if self.pause and len(pieces) > 1:
             how += f", {_seconds(self.pause)} apart"
         after = {CLOSE: "then closes the connection", RESET: "then resets the connection (a TCP RST)",
