@@ -50,7 +50,6 @@ SHOWN = 300  # bytes of a response shown in a message
 class Trial:
     """One call of the learner's http_get against one scripted server, and everything seen of it."""
 
-    suffix: str  # what follows http://127.0.0.1:PORT in the URL
     url: str
     script: Script
     server: ScriptedServer
@@ -83,7 +82,7 @@ class Trial:
         if len(records) > 1:
             lines.append(f"http_get opened {len(records)} connections; the first:")
         record = records[0]
-        lines.append(f"Your request: {show(record.request, SHOWN)}")
+        lines.append(f"Your request: {show(record.request, SHOWN) if record.request else 'nothing'}")
         if record.answered:
             lines.append(f"The response: {show(self.script.response, SHOWN)}")
             lines.append(f"  the server {self.script.describe()}")
@@ -96,9 +95,10 @@ class Trial:
     def reproduce(self):
         if len(self.script.options()) > SHOWN:
             return None
-        url = shlex.quote(f"http://{HOST}:{HAND_PORT}{self.suffix}")
+        url = shlex.quote(self.url.replace(f":{self.server.address[1]}", f":{HAND_PORT}"))
+        curl = f"   # or curl -v {url}" if self.url.startswith("http://") else ""
         return (f"python -m grader.peers.raw_http --port {HAND_PORT} {self.script.options()}\n"
-                f"{'':10}then, in another terminal: python {learner_file(EXERCISE)} {url}   # or curl -v {url}")
+                f"{'':10}then, in another terminal: python {learner_file(EXERCISE)} {url}{curl}")
 
     def failure(self, summary, expected, *, hint=None, note=None, excerpt=None, keyed=True):
         """A Failure showing the call, what came of it, the request and the response, and a command.
@@ -153,7 +153,7 @@ def run(learner, suffix, script, *, timeout=TIMEOUT, limit=LIMIT, wait_closed=No
         url = f"http://{HOST}:{server.address[1]}{suffix}"
         outcome = learner.call(url, limit=limit, timeout=timeout)
         closed = server.wait_closed(wait_closed) if wait_closed is not None else None
-    return Trial(suffix, url, script, server, outcome, timeout, limit, closed)
+    return Trial(url, script, server, outcome, timeout, limit, closed)
 
 
 # --- what must have happened ---------------------------------------------------------------------
@@ -496,7 +496,7 @@ def check_bad_url(learner):
             url = pattern.format(host=HOST, port=server.address[1])
             outcome = learner.call(url, limit=WIRE_LIMIT, timeout=TIMEOUT)
             connected = server.waiting_connection()
-        trial = Trial(url, url, server.script, server, outcome, TIMEOUT, WIRE_LIMIT)
+        trial = Trial(url, server.script, server, outcome, TIMEOUT, WIRE_LIMIT)
         expected = Prose("ValueError, before any connection")
         expect_raised(trial, "ValueError", expected)
         if connected:

@@ -18,7 +18,7 @@ TRICKY = [b"\r\n", b"\r\n\r\n", b"0\r\n\r\n", b"HTTP/1.1 200 OK\r\n", b"\n", b"\
 
 body = st.lists(st.one_of(st.binary(max_size=40), st.sampled_from(TRICKY)), max_size=6).map(b"".join)
 field_name = st.sampled_from(["X-Note", "x-note", "X-NOTE", "Server", "cache-control"])
-field_value = st.text("abc ;=/", max_size=10).map(str.strip)
+field_value = st.sampled_from(["a", "no-cache", "max-age=60", "text/plain; q=1", "two words"])
 
 
 @dataclass(frozen=True)
