@@ -42,6 +42,7 @@ LIMIT = 3.0  # seconds the grader lets one call run where nothing stalls (a clie
 WIRE_LIMIT = 2.5  # the bound where only the request is judged
 STILL_OPEN = 0.5  # seconds to wait for a close that should have come before http_get returned
 SHOWN = 160  # bytes of a request or response shown in a message (binary ones take 4 characters a byte)
+MAX_COMMAND = 400  # characters of a server's options in a "Try it" line; a longer response is not worth pasting
 
 
 # --- one call of http_get against one scripted server, and what it did -----------------------------
@@ -93,7 +94,7 @@ class Trial:
         return "\n".join(lines)
 
     def reproduce(self):
-        if len(self.script.options()) > SHOWN:
+        if len(self.script.options()) > MAX_COMMAND:
             return None
         url = shlex.quote(self.url.replace(f":{self.server.address[1]}", f":{HAND_PORT}"))
         curl = f"   # or curl -v {url}" if self.url.startswith("http://") else ""
