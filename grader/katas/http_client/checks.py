@@ -233,18 +233,18 @@ def headers_of(*fields):
 STALL_TIMEOUT = 0.5  # http_get's timeout= when the server goes silent
 STALL_SLACK = 0.35  # seconds past the timeout a client may take to raise on a busy machine
 STALL_RESPONSE = with_length(b"half of the body", fields=[("Content-Type", "text/plain")])[:-8]
-SLOW_TIMEOUT = 0.6  # http_get's timeout= while the response comes in pieces SLOW_PAUSE apart
-SLOW_PAUSE = 0.15  # 7 pieces: 0.9 s in all, half as much again as one timeout, while each wait is a
-#                    quarter of it: a loaded machine may stretch a pause to 0.3 s (scripts/margins.py,
-#                    load average 9 on 2 cores) and a correct client still has twice that
+SLOW_TIMEOUT = 0.9  # http_get's timeout= while the response comes in pieces SLOW_PAUSE apart
+SLOW_PAUSE = 0.15  # 9 pieces: 1.2 s in all, a third more than one timeout, while each wait is a sixth
+#                    of it: at a load average of 14 on 2 cores a pause stretched to 0.29 s
+#                    (scripts/margins.py), and a correct client still had three times that
 SLOW_RESPONSE = with_length(b"slow but steady", fields=[("Content-Type", "text/plain")])
-SLOW_CUTS = tuple(range(10, len(SLOW_RESPONSE), 10))[:6]
+SLOW_CUTS = tuple(range(9, len(SLOW_RESPONSE), 9))[:8]
 
 WAITING = {  # the check that reads it: run(learner, suffix, script, ...), the first started first
     "check_timeout": BackgroundCall(run, "/silent", Script(STALL_RESPONSE, then=OPEN), timeout=STALL_TIMEOUT,
                                     limit=3.0),
     "check_slow_response": BackgroundCall(run, "/slow", Script(SLOW_RESPONSE, SLOW_CUTS, SLOW_PAUSE, OPEN),
-                                          timeout=SLOW_TIMEOUT, limit=3.0),
+                                          timeout=SLOW_TIMEOUT, limit=4.0),
 }
 waiting_calls = background_calls(WAITING)
 
