@@ -65,6 +65,9 @@ EXERCISES = (
     Exercise("paginator", "fetch_all", "Fetch every page of a paginated JSON API, politely.",
              "fetch_all(url, timeout=...)", "paginated JSON APIs with requests: next links, retries, Retry-After",
              peer="grader.peers.pagination"),
+    Exercise("http_client", "http_get", "An HTTP/1.1 GET on raw sockets: status, headers, every body framing.",
+             "http_get(url, timeout)", "HTTP/1.1 from the client side: request lines, Content-Length, chunked, "
+             "keep-alive, interim responses", peer="grader.peers.raw_http"),
     Exercise("tls_client", "tls_request", "A TLS client that verifies the server before it sends a byte.",
              "tls_request(host, port, request, cafile, timeout)",
              "TLS with the ssl module: CA files, host names, SNI, versions, close_notify",

@@ -60,6 +60,7 @@ from grader.peers import net
 from grader.engine import plugin  # noqa: E402
 from grader.peers.lines import server as line_reply_server
 from grader.peers.pagination import api as paginated_api  # noqa: E402
+from grader.peers.raw_http import server as scripted_http_server  # noqa: E402
 from grader.track import EXERCISES  # noqa: E402
 from grader.engine.run import grade  # noqa: E402
 from grader.results import Report  # noqa: E402
@@ -289,6 +290,21 @@ def install():
                  getattr(checks, name), now - last, at=None if name == "TIMEOUT" else "multi_message_client / "
                  "check_slow_reply")
     wrap(line_reply_server.LineReplyServer, "_say", piece_sent)
+    def scripted_piece_sent(original, self, record, text, data=None):  # http_client: a response `pause` apart
+        original(self, record, text, data)
+        checks = next((m for m in CHECK_MODULES.values() if m.__file__.endswith("http_client/checks.py")), None)
+        if text != "sent" or self.script.pause != getattr(checks, "SLOW_PAUSE", None):
+            return
+        now, last = time.monotonic(), getattr(record, "margins_sent_at", None)
+        record.margins_sent_at = now
+        if last is not None:  # the client waits with http_get's timeout= for each piece
+            note(f"pause between response pieces ({self.script.pause:g} s asked)",
+                 "grader/katas/http_client/checks.py:SLOW_TIMEOUT", checks.SLOW_TIMEOUT, now - last,
+                 at="http_client / check_slow_response")
+    wrap(scripted_http_server.ScriptedServer, "_say", scripted_piece_sent)
+    wrap(scripted_http_server.ScriptedServer, "stop", timed(
+        "scripted HTTP server threads stop", "grader/peers/raw_http/server.py:STOP_TIMEOUT",
+        scripted_http_server.STOP_TIMEOUT))
     wrap(line_reply_server.LineReplyServer, "stop", timed(
         "line-reply server thread stops", "grader/peers/lines/server.py:STOP_TIMEOUT",
         line_reply_server.STOP_TIMEOUT))
@@ -347,8 +363,7 @@ class Recorder:
             if hasattr(module, "waited_in_silence") and not hasattr(module.waited_in_silence, "__wrapped__"):
                 def silence(original, trial, module=module):
                     seconds = original(trial)
-                    note("TimeoutError raised within timeout + slack",  # multi_message_client, tls_client
-                         f"grader/katas/{Path(module.__file__).parent.name}/checks.py:STALL_SLACK",
+                    note("TimeoutError raised within timeout + slack", f"{rel(module.__file__)}:STALL_SLACK",
                          module.STALL_SLACK, seconds - module.STALL_TIMEOUT)
                     return seconds
                 wrap(module, "waited_in_silence", silence)

@@ -131,6 +131,15 @@ README_COMMANDS = {
         "python -m grader.peers.pagination --port 9000 --sizes 2,2,1 --links relative --redirect",
         "python paginator.py http://127.0.0.1:9000/api/v1/items      # in another terminal",
     ],
+    "http_client": [
+        "python -m grader.peers.raw_http --port 9000 --response chunked",
+        "python http_client.py http://127.0.0.1:9000/",
+        "curl -v http://127.0.0.1:9000/",
+        "python -m grader.peers.raw_http --port 9000 --response chunked --cut bytes --pause 0.01 --then open",
+        "python -m grader.peers.raw_http --port 9000 --response interim       # 100 Continue, 103 Early Hints, then 200",
+        "python -m grader.peers.raw_http --port 9000 --response fields        # names in any case, a field sent twice",
+        "python -m grader.peers.raw_http --port 9000 --response length --truncate 70   # closes early: ConnectionError",
+    ],
     "tls_client": [
         "python -m grader.peers.tls --port 9000 --cafile ca.pem",
         "python tls_client.py localhost 9000 ca.pem",
@@ -263,6 +272,45 @@ def test_paginator_against_the_graders_api():
     assert isinstance(items, list) and len(items) == 5, result
 
 
+# -- http_client: the scripted HTTP server, the client and curl, as the README runs them ---------------
+
+CHUNKED_PRINTED = "200\ncontent-type: text/plain\ntransfer-encoding: chunked\nb'Hello, chunked World!'\n"
+
+
+@pytest.mark.parametrize("server, says", [
+    (0, CHUNKED_PRINTED), (3, CHUNKED_PRINTED),
+    (4, "200\ncontent-type: text/plain\ncontent-length: 5\nb'final'\n"),
+    (5, "200\ncontent-type: application/json\nx-twice: one, two\nx-spaces: padded\ncontent-length: 2\nb'{}'\n"),
+    (6, "ConnectionError")])
+def test_http_client_against_the_scripted_server(server, says):
+    commands = README_COMMANDS["http_client"]
+    port = free_port()
+    with background(on(port, commands[server]), port):
+        result = shell(on(port, commands[1]), cwd=SOLUTIONS / "http_client")
+        if server in (0, 3) and shutil.which("curl"):  # curl, side by side, reads the same body
+            fetched = shell(on(port, commands[2]), timeout=10)
+            assert fetched.stdout == "Hello, chunked World!" and "< Transfer-Encoding: chunked" in fetched.stderr
+    if says.startswith("200"):
+        assert result.returncode == 0 and result.stdout == says, result
+    else:
+        assert result.returncode == 1 and says in result.stderr.splitlines()[-1], result
+
+
+def test_the_scripted_server_says_what_it_does():
+    result = shell(_in_prose("http_client", "python -m grader.peers.raw_http --help"))
+    assert result.returncode == 0 and "--then" in result.stdout and "--truncate" in result.stdout
+    served = _in_prose("http_client", "--bytes 'HTTP/1.1 200 OK\\r\\n...'")
+    assert served.startswith("--bytes")
+    port = free_port()
+    command = f"python -m grader.peers.raw_http --port {port} --bytes 'HTTP/1.1 204 \\r\\nX-A: b\\r\\n\\r\\n'"
+    with background(command, port) as process:
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as client:
+            client.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert client.recv(100) == b"HTTP/1.1 204 \r\nX-A: b\r\n\r\n"
+        os.killpg(process.pid, signal.SIGINT)  # Ctrl-C stops it
+        assert process.wait(10) == 0
+        printed = process.stdout.read().decode()
+    assert f"Scripted HTTP server on http://127.0.0.1:{port}/" in printed and "GET / HTTP/1.1" in printed
 # -- tls_client: the grader's TLS server and the client, in one folder (both use ca.pem there) ------
 
 ANSWER = "b'HTTP/1.1 200 OK\\r\\nConnection: close\\r\\n\\r\\nhello over TLS\\n'"
@@ -374,6 +422,7 @@ FUNCTION_FAILURES = [
     ("multi_message_client", "broken_keeps_newline", "returns the reply to each message", "\\n"),
     ("paginator", "broken_drops_last_page", "fetches every item of a three-page collection", "[1, 2, 3, 4, 5, 6]\n"),
     ("url_validator", "broken_accepts_ftp", "rejects", "True"),
+    ("http_client", "broken_returns_interim", "skips interim 1xx responses", "100\n"),
     ("tls_client", "broken_no_hostname_check", "refuses a certificate for another name", "b'HTTP/1.1 200 OK"),
 ]
 
