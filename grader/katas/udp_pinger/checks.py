@@ -38,9 +38,23 @@ TIMEOUT = 0.3  # ping's timeout= in most checks: every hold is at most a third o
 SLACK = 0.5  # the contract's "plus a little" on count * timeout for the whole call
 BOUND_EXTRA = 1.0  # the grader's bound on a call is count * timeout + SLACK + this
 RTT_BELOW = 0.002  # an RTT may be this much under the server's hold (a stamp rounded to the ms)
-RTT_ABOVE = 0.1  # ... and this much over it (the trip both ways and a busy machine's scheduling)
+RTT_ABOVE = 0.25  # ... and this much over it: the trip both ways, and a busy machine's scheduling (a
+#                  loaded 2-core machine was seen to hold a child back 150 ms between its clock and sendto)
+UNSURE = 0.1  # a reply the server sent this close to a ping's deadline may be counted or not
 STILL_OPEN = 0.5  # seconds to wait for "port unreachable" from a socket that should be closed
 SHOWN_EVENTS = 18  # lines of a timeline
+
+
+@dataclass(frozen=True)
+class Due:
+    """What one entry must be when the server answered its ping: an RTT from ``low`` to ``high``
+    (the server held the reply ``hold`` seconds), or also None when it answered so close to the
+    deadline (``either``) that a busy machine may have delivered it after."""
+
+    low: float
+    high: float
+    hold: float
+    either: bool = False
 
 
 def answer(hold=0.0):
@@ -82,15 +96,16 @@ class Trial:
         due = []
         for index in range(1, self.count + 1):
             replies = self.server.sent_for(index) if self.server and index in pings else []
-            if replies and replies[0].at - pings[index].at < self.timeout:
-                hold = replies[0].at - pings[index].at
-                due.append((max(0.0, hold - RTT_BELOW), hold + RTT_ABOVE))
-            else:
+            hold = replies[0].at - pings[index].at if replies else None
+            if hold is None or hold >= self.timeout:
                 due.append(None)
+            else:
+                due.append(Due(max(0.0, hold - RTT_BELOW), hold + RTT_ABOVE, hold, hold > self.timeout - UNSURE))
         return due
 
     def expected_text(self):
-        shown = ["None" if due is None else f"about {due[0] + RTT_BELOW:.3f}" for due in self.expected()]
+        shown = ["None" if due is None else f"about {due.hold:.3f}" + (" or None" if due.either else "")
+                 for due in self.expected()]
         return Prose(f"[{', '.join(shown)}] (seconds, floats), within {self.bound:g} s")
 
     def call_text(self):
@@ -199,23 +214,25 @@ def rtt_problem(trial, index, value, due):
         return (f"Entry {index} is {value:.4f}, but no reply to ping {index} came within timeout={trial.timeout:g}: "
                 f"it should be None.", taken_hint(trial, index, value))
     if value is None:
-        return (f"Entry {index} is None, but the server answered ping {index} after {due[0] + RTT_BELOW:.3f} s, "
+        if due.either:
+            return None
+        return (f"Entry {index} is None, but the server answered ping {index} after {due.hold:.3f} s, "
                 f"within timeout={trial.timeout:g}.", None)
     if not isinstance(value, float):
         return (f"Entry {index} is {show(value)}, a {type(value).__name__}: a round-trip time is a float "
                 "number of seconds.", "Return time.monotonic() - sent_at as it is: a float of seconds.")
-    low, high = due
+    low, high = due.low, due.high
     if value < 0:
         return (f"Entry {index} is {value:.4f}: negative.",
                 "A round trip is the time it arrived minus the time it was sent, not the other way round.")
-    if value > trial.timeout and abs(value / 1000 - (low + RTT_BELOW)) < RTT_ABOVE:
-        return (f"Entry {index} is {value:.4f}: the server held its reply {low + RTT_BELOW:.3f} s, so that looks "
+    if value > trial.timeout and abs(value / 1000 - due.hold) < RTT_ABOVE:
+        return (f"Entry {index} is {value:.4f}: the server held its reply {due.hold:.3f} s, so that looks "
                 "like milliseconds.", "Return seconds, as time.monotonic() gives them: do not multiply by 1000.")
     if value < low:
-        return (f"Entry {index} is {value:.4f} s, but the server held its reply {low + RTT_BELOW:.3f} s: your "
+        return (f"Entry {index} is {value:.4f} s, but the server held its reply {due.hold:.3f} s: your "
                 f"client took another datagram for ping {index}'s reply.", taken_hint(trial, index, value))
     if value > high:
-        return (f"Entry {index} is {value:.4f} s, but the server held its reply only {low + RTT_BELOW:.3f} s "
+        return (f"Entry {index} is {value:.4f} s, but the server held its reply only {due.hold:.3f} s "
                 f"(and {RTT_ABOVE:g} s is allowed for the trip).",
                 "Take the time just before you send each ping, and subtract it from the time its reply "
                 "arrived: not from the start of the call, nor before a wait of your own.")
@@ -359,11 +376,45 @@ DECOY_GAP = 0.08  # a decoy every 80 ms while a ping waits, six of them: a clien
 #                   allowed; a correct one takes 0.6 s (0.5 s to spare on a busy machine)
 STREAM = Fate(DROP, 0.0, (STRAY, WRONG, GARBAGE) * 2, DECOY_GAP)
 STREAM_SCRIPT = [STREAM, STREAM]
+# Two replies held 250 ms, then two sent at once: a client that measures from the start of the call
+# gives the last two 0.5 s (0.25 s more than allowed), a millisecond client 250.
+RTT_SCRIPT = [answer(0.25), answer(0.25), answer(), answer()]
+RTT_TIMEOUT = 0.75
 REFUSED_COUNT = 3
 REFUSED_TIMEOUT = 0.2
 
+PROPERTY_TIMEOUT = 0.15
+PROPERTY_BOUND = 20.0  # seconds for every example and the shrinking (the engine stops it at 10 s)
+
+
+def any_script(learner, *, limit):
+    """The property, run in the background with a child of its own: ``run`` against scripts
+    Hypothesis draws (the same every run). Returns None when every example passed, or the first
+    call that ran into the grader's bound (not shrunk: shrinking would repeat its wait); raises
+    the Failure of the smallest failing script."""
+    unfinished = []
+
+    @settings(max_examples=6)
+    @given(scripts())
+    @example([Fate(TWICE), answer(0.02)])
+    @example([Fate(ANSWER, 0.01, (STRAY, WRONG)), Fate(LATE), answer()])
+    def property_(fates):
+        if unfinished:
+            return
+        trial = run(learner, fates, timeout=PROPERTY_TIMEOUT)
+        if trial.outcome.timed_out:
+            unfinished.append(trial)
+            return
+        expect_results(trial)
+
+    property_()
+    return unfinished[0] if unfinished else None
+
+
 WAITING = {
-    # the check that reads it: a call of ``run``, the longest first
+    # the check that reads it: a call of ``run`` (or the property), the longest first
+    "check_any_script": BackgroundCall(any_script, limit=PROPERTY_BOUND),
+    "check_rtt": BackgroundCall(run, RTT_SCRIPT, timeout=RTT_TIMEOUT, limit=4 * RTT_TIMEOUT + SLACK + BOUND_EXTRA),
     "check_drops": BackgroundCall(run, DROPS, limit=4 * TIMEOUT + SLACK + BOUND_EXTRA),
     "check_time_left": BackgroundCall(run, STREAM_SCRIPT, limit=2 * TIMEOUT + SLACK + BOUND_EXTRA + 1.0),
     "check_late": BackgroundCall(run, LATE_SCRIPT, limit=3 * TIMEOUT + SLACK + BOUND_EXTRA),
@@ -389,10 +440,8 @@ def check_answers(learner, waiting_calls):
        hint="Take time.monotonic() just before each sendto() and again when its reply arrives: the difference, "
             "in seconds, is that ping's round trip.",
        needs=check_answers)
-def check_rtt(learner):
-    # Two replies held 150 ms, then two sent at once: a client that measures from the start of the
-    # call gives the last two 0.3 s, a millisecond client 150.
-    expect_results(run(learner, [answer(0.15), answer(0.15), answer(), answer()], timeout=0.5))
+def check_rtt(waiting_calls):
+    expect_results(waiting_calls.take(check_rtt))
 
 
 @check("sends each ping as PING <i> <t>\\n, numbered from 1, from one socket", points=0.5, hint=FORMAT_HINT)
@@ -478,32 +527,14 @@ def check_refused(waiting_calls):
     expect_results(waiting_calls.take(check_refused))
 
 
-PROPERTY_TIMEOUT = 0.15
-
-
 @check("returns the right results for any script of losses, delays and duplicates", points=1,
        hint="Run your function against the server command below, which plays the same script, and print "
             "every datagram your client receives, with its sender.",
        needs=check_answers)
-def check_any_script(learner):
-    unfinished = []  # a call that ran into the bound: reported as it is, never shrunk
-
-    @settings(max_examples=6)
-    @given(scripts())
-    @example([Fate(TWICE), answer(0.02)])
-    @example([Fate(ANSWER, 0.01, (STRAY, WRONG)), Fate(LATE), answer()])
-    def any_script(fates):
-        if unfinished:
-            return
-        trial = run(learner, fates, timeout=PROPERTY_TIMEOUT)
-        if trial.outcome.timed_out:
-            unfinished.append(trial)
-            return
+def check_any_script(waiting_calls):
+    trial = waiting_calls.take(check_any_script)
+    if trial is not None:  # a call that ran into the bound: reported as it is, never shrunk
         expect_results(trial)
-
-    any_script()
-    if unfinished:
-        expect_results(unfinished[0])
 
 
 BAD_ARGUMENTS = ({"count": 0, "timeout": TIMEOUT}, {"count": -1, "timeout": TIMEOUT}, {"count": 2, "timeout": 0},

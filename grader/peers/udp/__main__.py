@@ -32,7 +32,7 @@ def main(argv=None):
     parser.add_argument("--duplicate", type=_rate, default=0.0, help="share answered twice")
     parser.add_argument("--stray", type=_rate, default=0.0,
                         help="share preceded by the same reply from another socket")
-    parser.add_argument("--wrong", type=_rate, default=0.0, help="share preceded by a reply with the next number")
+    parser.add_argument("--wrong", type=_rate, default=0.0, help="share preceded by a reply with the number of the ping before")
     parser.add_argument("--garbage", type=_rate, default=0.0, help="share preceded by a garbled datagram")
     parser.add_argument("--delay", type=float, default=0.0, metavar="SECONDS",
                         help="answer after a random delay of up to SECONDS")

@@ -86,7 +86,7 @@ class Fate:
         return ", then ".join((*decoys, main))
 
 
-DECOY_WORDS = {STRAY: "the same reply from another socket", WRONG: "a reply with the next number",
+DECOY_WORDS = {STRAY: "the same reply from another socket", WRONG: "a reply with the number of the ping before",
                GARBAGE: "a garbled datagram"}
 
 
@@ -209,5 +209,6 @@ class Responder:
         if decoy == STRAY:
             return Send(at, pong(ping.number, ping.stamp), ping.index, STRAY, OTHER)
         if decoy == WRONG:
-            return Send(at, pong(str(int(ping.number) + 1).encode(), ping.stamp), ping.index, WRONG)
+            # the number before: a ping already over (0 for the first), never one a client waits for later
+            return Send(at, pong(str(int(ping.number) - 1).encode(), ping.stamp), ping.index, WRONG)
         return Send(at, garbage(ping.index + place, ping.number, ping.stamp), ping.index, GARBAGE)

@@ -19,6 +19,7 @@ import heapq
 import itertools
 import selectors
 import socket
+import struct
 import threading
 import time
 from dataclasses import dataclass
@@ -29,6 +30,10 @@ from grader.peers.udp.script import OTHER, Fate, Ping, Responder, Send
 RECV_SIZE = 65536
 MAX_DATAGRAMS = 10_000  # kept in the record; a runaway client cannot fill memory
 STOP_TIMEOUT = 5.0  # seconds for the thread to finish after stop()
+# The kernel's own time of arrival of each datagram (Linux: SO_TIMESTAMPNS, a struct timespec of the
+# wall clock), so that a grader thread that a busy machine wakes late still knows when a ping came.
+TIMESTAMPS = getattr(socket, "SO_TIMESTAMPNS", None)
+TIMESPEC = struct.Struct("@ll")
 
 
 @dataclass
@@ -85,6 +90,13 @@ class PingServer:
         chosen_port(self._other.getsockname()[1])
         for sock in (self._sock, self._other):
             sock.setblocking(False)
+        self._stamped = False
+        if TIMESTAMPS is not None:
+            try:
+                self._sock.setsockopt(socket.SOL_SOCKET, TIMESTAMPS, 1)
+                self._stamped = True
+            except OSError:
+                pass
         self._wake_r, self._wake_w = socket.socketpair()
         self._wake_r.setblocking(False)
         self.started_at = time.monotonic()
@@ -129,14 +141,15 @@ class PingServer:
                 self._read(time.monotonic())
         self._read(time.monotonic())  # what was queued when stop() came is in the record too
 
-    def _read(self, now):
+    def _read(self, woke):
         while True:
             try:
-                data, source = self._sock.recvfrom(RECV_SIZE)
+                data, ancillary, _, source = self._sock.recvmsg(RECV_SIZE, socket.CMSG_SPACE(TIMESPEC.size))
             except (BlockingIOError, InterruptedError):
                 return
             except OSError:  # an ICMP error for an earlier send (a client that went away)
                 continue
+            now = self._arrival(ancillary, woke)
             if len(self.received) >= MAX_DATAGRAMS:
                 continue
             ping, sends = self.responder.on_datagram(data, source, now)
@@ -146,7 +159,17 @@ class PingServer:
                 self._cancel_decoys_before(ping.index)
             for send in sends:
                 heapq.heappush(self._pending, (send.at, next(self._order), send, source))
-            self._send_due(now)
+            self._send_due(time.monotonic())
+
+    def _arrival(self, ancillary, woke):
+        """When the datagram arrived, by the monotonic clock: the kernel's stamp when there is one
+        (never later than ``woke``, when this thread got to it), else ``woke``."""
+        for level, kind, data in ancillary:
+            if level == socket.SOL_SOCKET and kind == TIMESTAMPS and len(data) >= TIMESPEC.size:
+                seconds, nanoseconds = TIMESPEC.unpack(data[:TIMESPEC.size])
+                wall = seconds + nanoseconds / 1e9
+                return min(woke, time.monotonic() - (time.time() - wall))
+        return woke
 
     def _cancel_decoys_before(self, index):
         """A new ping ends the wait of the earlier ones: their decoys still due are not sent."""
@@ -159,11 +182,11 @@ class PingServer:
         while self._pending and self._pending[0][0] <= now:
             _, _, send, destination = heapq.heappop(self._pending)
             sock = self._other if send.via == OTHER else self._sock
+            at = time.monotonic()  # before sendto: a reply can never reach the client earlier
             try:
                 sock.sendto(send.payload, destination)
             except OSError:
                 continue
-            at = time.monotonic()
             self.sent.append(Sent(at, send, destination))
             source = "another socket sent" if send.via == OTHER else "sent"
             self._say(f"{source} {send.payload!r}  ({send.what} for ping {send.ping})")
