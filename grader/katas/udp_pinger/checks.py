@@ -95,8 +95,8 @@ class Trial:
         pings = {p.index: p for p in self.pings()}
         due = []
         for index in range(1, self.count + 1):
-            replies = self.server.sent_for(index) if self.server and index in pings else []
-            hold = replies[0].at - pings[index].at if replies else None
+            due_at = self.server.reply_due(index) if self.server and index in pings else None
+            hold = due_at - pings[index].at if due_at is not None else None
             if hold is None or hold >= self.timeout:
                 due.append(None)
             else:
@@ -106,7 +106,8 @@ class Trial:
     def expected_text(self):
         shown = ["None" if due is None else f"about {due.hold:.3f}" + (" or None" if due.either else "")
                  for due in self.expected()]
-        return Prose(f"[{', '.join(shown)}] (seconds, floats), within {self.bound:g} s")
+        unit = " (seconds, floats)" if any(self.expected()) else ""
+        return Prose(f"[{', '.join(shown)}]{unit}, within {self.bound:g} s")
 
     def call_text(self):
         where = "a port with no server" if self.server is None else "the grader's server"
@@ -216,8 +217,8 @@ def rtt_problem(trial, index, value, due):
     if value is None:
         if due.either:
             return None
-        return (f"Entry {index} is None, but the server answered ping {index} after {due.hold:.3f} s, "
-                f"within timeout={trial.timeout:g}.", None)
+        return (f"Entry {index} is None, but the server answered ping {index} after {due.hold:.3f} s "
+                f"(or would have, had your client waited), within timeout={trial.timeout:g}.", None)
     if not isinstance(value, float):
         return (f"Entry {index} is {show(value)}, a {type(value).__name__}: a round-trip time is a float "
                 "number of seconds.", "Return time.monotonic() - sent_at as it is: a float of seconds.")
@@ -246,7 +247,9 @@ def taken_hint(trial, index, value):
     if index not in pings:
         return None
     start = pings[index].at
-    arrived = [s for s in trial.server.sent if s.at - start <= value + RTT_BELOW and s.at >= start - RTT_BELOW
+    # The datagram it took left before its clock read start + value at the latest (the send times
+    # are taken before sendto, and the ping arrived after the client read its clock).
+    arrived = [s for s in trial.server.sent if s.at <= start + value
                and not (s.send.what == "reply" and s.send.ping == index)]
     if not arrived:
         return None
@@ -304,7 +307,7 @@ def expect_results(trial):
     if trial.server is not None:
         problem = wire_problem(trial)
         if problem:
-            raise trial.failure(problem, hint=FORMAT_HINT)
+            raise trial.failure(problem, hint=FORMAT_HINT, expected=WIRE_EXPECTED)
     for index, (entry, due) in enumerate(zip(value, trial.expected()), start=1):
         problem = rtt_problem(trial, index, entry, due)
         if problem:
@@ -359,6 +362,8 @@ def socket_closed(server):
     return False  # it answered: a socket is open there
 
 
+WIRE_EXPECTED = Prose("b'PING 1 <t>\\n', b'PING 2 <t>\\n', ... one datagram per ping, all from one socket "
+                      "(<t> a decimal number)")
 FORMAT_HINT = ('Send f"PING {number} {time.monotonic()}\\n".encode("ascii") for number = 1, 2, ... count, '
                "each with sendto() on the same socket: exactly that, with one space between the parts and one "
                "\\n at the end.")
@@ -449,8 +454,7 @@ def check_wire(learner):
     trial = run(learner, [answer()] * 3, limit=3 * TIMEOUT + SLACK + BOUND_EXTRA)
     problem = wire_problem(trial)
     if problem:
-        raise trial.failure(problem, expected=Prose("b'PING 1 <t>\\n', b'PING 2 <t>\\n', b'PING 3 <t>\\n' from one "
-                                                    "socket (<t> a decimal number)"))
+        raise trial.failure(problem, expected=WIRE_EXPECTED)
 
 
 @check("sends each ping only after the last one's reply or timeout", points=0.5,

@@ -20,6 +20,7 @@ import itertools
 import selectors
 import socket
 import struct
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -31,8 +32,10 @@ RECV_SIZE = 65536
 MAX_DATAGRAMS = 10_000  # kept in the record; a runaway client cannot fill memory
 STOP_TIMEOUT = 5.0  # seconds for the thread to finish after stop()
 # The kernel's own time of arrival of each datagram (Linux: SO_TIMESTAMPNS, a struct timespec of the
-# wall clock), so that a grader thread that a busy machine wakes late still knows when a ping came.
-TIMESTAMPS = getattr(socket, "SO_TIMESTAMPNS", None)
+# wall clock), so that a grader thread that a busy machine wakes late still knows when a ping came
+# (one was seen woken 160 ms late). The socket module does not name the option: 35 is its number in
+# Linux's asm-generic/socket.h (x86, arm, riscv); elsewhere setting it fails and the time read is used.
+TIMESTAMPS = getattr(socket, "SO_TIMESTAMPNS", 35 if sys.platform == "linux" else None)
 TIMESPEC = struct.Struct("@ll")
 
 
@@ -59,6 +62,7 @@ class PingServer:
         self.responder = responder or Responder(self.fates, default)
         self.received = []
         self.sent = []
+        self.planned = []  # every Send the script asked for, sent or not (the call may end first)
         self.log = log
         self._bind = (LOOPBACK, port)
         self._pending = []  # heap of (at, seq, Send, destination)
@@ -127,6 +131,15 @@ class PingServer:
         """The Sent records of ping ``index`` of kind ``what``."""
         return [s for s in self.sent if s.send.ping == index and s.send.what == what]
 
+    def reply_due(self, index):
+        """When the true reply to ping ``index`` left, or was due to leave had the client waited
+        for it (its Send's time); None if the script never answers it."""
+        sent = self.sent_for(index)
+        if sent:
+            return sent[0].at
+        planned = [s for s in self.planned if s.ping == index and s.what == "reply"]
+        return planned[0].at if planned else None
+
     # -- the loop ------------------------------------------------------------------------------
 
     def _loop(self):
@@ -157,6 +170,7 @@ class PingServer:
             self._say(f"received {data!r}" + ("" if ping else "  (not a ping: no reply)"))
             if ping is not None:
                 self._cancel_decoys_before(ping.index)
+            self.planned.extend(sends)
             for send in sends:
                 heapq.heappush(self._pending, (send.at, next(self._order), send, source))
             self._send_due(time.monotonic())
