@@ -35,6 +35,7 @@ CAUGHT_BY = {
     "broken_imports_helper": [ANSWERS],
     "broken_late_fills_earlier": [LATE],
     "broken_leaves_socket_open": [CLOSES],
+    "broken_misnamed": [ANSWERS],
     "broken_no_argument_checks": [BAD_ARGUMENTS],
     "broken_no_timeout": [DROPS, REFUSED],
     "broken_numbers_from_zero": [WIRE],
@@ -57,6 +58,7 @@ SAYS = {
     "broken_imports_helper": ["udp_helpers"],
     "broken_late_fills_earlier": ["Entry 1 is", "it should be None", "came after its timeout"],
     "broken_leaves_socket_open": ["still open 0.5 s later"],
+    "broken_misnamed": ["has no function named ping()"],
     "broken_no_argument_checks": ["returned instead of raising ValueError for count=0"],
     "broken_no_timeout": ["still running after", "sock.settimeout"],
     "broken_numbers_from_zero": ["received b'PING 0 ", "which is not a ping"],
@@ -72,7 +74,7 @@ SAYS = {
 
 # Each clause of the README's contract, and the broken programs that breach it alone.
 CLAUSES = {
-    "C1": ["broken_imports_helper"],
+    "C1": ["broken_misnamed"],
     "C2": ["broken_socket_per_ping"],
     "C3": ["broken_crlf", "broken_numbers_from_zero"],
     "C4": "not graded: a promise of the server to your code, which the grader's server keeps",

@@ -6,8 +6,9 @@ what happens to the true reply (answered after ``hold`` seconds, dropped, answer
 held back until the next ping arrives, so that it lands while that one waits) and which decoys
 go first, ``gap`` seconds apart, while the ping waits: a stray (the true reply, but from
 another socket), a reply with another number, or a garbled datagram. Every decoy differs from
-the true reply in its sender, its number or its form, as the contract promises (CONTRACTS.md,
-section 6), so a correct client ignores it; a client that skips one of the tests takes it.
+the true reply in its sender, its number or its form, as the contract promises
+(exercises/udp_pinger/README.md), so a correct client ignores it; a client that skips one of
+the tests takes it.
 
 The ``Responder`` turns datagrams in into ``Send``s out, with the time each is due; the server
 (``server.py``) only moves bytes and keeps the clock. A script reads back as text
