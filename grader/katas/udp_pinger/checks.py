@@ -5,15 +5,17 @@ Every check starts a scripted UDP ping server in this process (``grader/peers/ud
 per ping (answered after a hold, lost, answered twice, answered only once the next ping has
 arrived, preceded by a stray from another socket, a reply with another number or garbage), and
 calls the learner's ``ping`` in a child process with a hard bound. The server records every
-datagram in and out with its time, by the same monotonic clock the child reads, so each round
-trip is judged against what the server saw: at least the time it held the reply (less
-``RTT_BELOW`` for a client that rounds its stamp), at most ``RTT_ABOVE`` more. Every failure shows
-that record as a timeline and a command that serves the same script by hand.
+datagram in and out with its time, by the monotonic clock the child reads too (arrivals by the
+kernel's stamp), so each round trip is judged against what the server saw: at least the time
+it held the reply (less ``RTT_BELOW`` for a client that rounds its stamp), at most
+``RTT_ABOVE`` more. Every failure shows that record as a timeline and a command that serves the
+same script by hand.
 
-Most checks take tens of milliseconds. Five wait on purpose for timeouts (lost pings, late
-replies, a stray before a lost reply, a stream of decoys, a port with no server): they run at
-the same time as the rest, each in its own child against its own server (``WAITING``,
-grader/engine/background.py), so grading a correct client costs about the longest of them.
+Most checks take tens of milliseconds. Six wait on purpose (replies held 250 ms, lost pings,
+late replies, a stray before a lost reply, a stream of decoys, a port with no server), and the
+property makes a call per script it draws: they run at the same time as the rest, each in its
+own child against its own servers (``WAITING``, grader/engine/background.py), so grading a
+correct client costs about the longest of them.
 
 Which checks depend on the first: those that judge the results. The wire (the pings' form,
 one socket, one ping at a time) and the arguments are judged whatever the first found.
@@ -39,7 +41,7 @@ SLACK = 0.5  # the contract's "plus a little" on count * timeout for the whole c
 BOUND_EXTRA = 1.0  # the grader's bound on a call is count * timeout + SLACK + this
 RTT_BELOW = 0.002  # an RTT may be this much under the server's hold (a stamp rounded to the ms)
 RTT_ABOVE = 0.25  # ... and this much over it: the trip both ways, and a busy machine's scheduling (a
-#                  loaded 2-core machine was seen to hold a child back 150 ms between its clock and sendto)
+#                  loaded 2-core machine was seen to hold one side of a trip back 150 ms)
 UNSURE = 0.1  # a reply the server sent this close to a ping's deadline may be counted or not
 STILL_OPEN = 0.5  # seconds to wait for "port unreachable" from a socket that should be closed
 SHOWN_EVENTS = 18  # lines of a timeline
@@ -91,7 +93,7 @@ class Trial:
         return self.server.pings if self.server else []
 
     def expected(self):
-        """Per ping 1..count: (lowest, highest) RTT allowed, or None where None is due."""
+        """Per ping 1..count: its Due, or None where None is due (no reply within the timeout)."""
         pings = {p.index: p for p in self.pings()}
         due = []
         for index in range(1, self.count + 1):
@@ -116,8 +118,7 @@ class Trial:
     def script_text(self):
         if self.server is None:
             return "nothing listens on that port: every ping gets ICMP port unreachable"
-        fates = self.server.responder.fates
-        return "; ".join(f"ping {n}: {fate.describe()}" for n, fate in enumerate(fates[:self.count], start=1))
+        return "; ".join(f"ping {n}: {fate.describe()}" for n, fate in enumerate(self.fates[:self.count], start=1))
 
     def timeline(self):
         """What the server saw and did, in time order, from the first datagram in."""
@@ -158,7 +159,7 @@ class Trial:
         client = f"python {learner_file('udp_pinger')} {HAND_PORT} {self.count} {self.timeout:g}"
         if self.server is None:
             return f"with no server running: {client}"
-        fates = self.server.responder.fates[:self.count]
+        fates = self.fates[:self.count]
         gaps = {fate.gap for fate in fates if fate.decoys}
         gap = f" --decoy-gap {gaps.pop():g}" if len(gaps) == 1 and 0.01 not in gaps else ""
         return (f"python -m grader.peers.udp --port {HAND_PORT} --script '{tokens(fates)}'{gap}\n"
