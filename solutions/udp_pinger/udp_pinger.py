@@ -43,9 +43,10 @@ def wait_for_reply(sock, server, number, deadline, sent_at):
             data, sender = sock.recvfrom(2048)
         except TimeoutError:
             return None
-        except ConnectionRefusedError:
-            # An ICMP "port unreachable" for an earlier datagram (Linux reports it on some
-            # sockets): the server is not there. Not an error for a pinger: keep waiting.
+        except (ConnectionRefusedError, ConnectionResetError):
+            # An ICMP "port unreachable" for our ping: nobody listens there. Linux reports it
+            # only on a connect()ed socket; Windows reports it here too, as a "reset". Not an
+            # error for a pinger: the ping is simply lost, so keep waiting out its time.
             continue
         received_at = time.monotonic()
         if sender == server and is_reply_to(data, number):
