@@ -162,10 +162,10 @@ class PingServer:
                 self._send_due(now)
                 wait = max(0.0, self._pending[0][0] - now) if self._pending else None
                 selector.select(wait)
-                self._read(time.monotonic())
-        self._read(time.monotonic())  # what was queued when stop() came is in the record too
+                self._read()
+        self._read()  # what was queued when stop() came is in the record too
 
-    def _read(self, woke):
+    def _read(self):
         while True:
             try:
                 data, ancillary, _, source = self._sock.recvmsg(RECV_SIZE, socket.CMSG_SPACE(TIMESPEC.size))
@@ -173,7 +173,7 @@ class PingServer:
                 return
             except OSError:  # an ICMP error for an earlier send (a client that went away)
                 continue
-            now = self._arrival(ancillary, woke)
+            now = self._arrival(ancillary, time.monotonic())
             if len(self.received) >= MAX_DATAGRAMS:
                 continue
             ping, sends = self.responder.on_datagram(data, source, now)
@@ -188,7 +188,7 @@ class PingServer:
 
     def _arrival(self, ancillary, woke):
         """When the datagram arrived, by the monotonic clock: the kernel's stamp when there is one
-        (never later than ``woke``, when this thread got to it), else ``woke``."""
+        (never later than ``woke``, just after this thread read it), else ``woke``."""
         for level, kind, data in ancillary:
             if level == socket.SOL_SOCKET and kind == TIMESTAMPS and len(data) >= TIMESPEC.size:
                 seconds, nanoseconds = TIMESPEC.unpack(data[:TIMESPEC.size])
