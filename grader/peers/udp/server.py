@@ -69,8 +69,7 @@ class PingServer:
     """A scripted ping server; a context manager (``with PingServer(fates) as server:``)."""
 
     def __init__(self, fates=(), *, default=Fate(), port=0, log=None, responder=None):
-        self.fates = list(fates)
-        self.responder = responder or Responder(self.fates, default)
+        self.responder = responder or Responder(fates, default)
         self.received = []
         self.sent = []
         self.planned = []  # every Send the script asked for, sent or not (the call may end first)
@@ -94,24 +93,23 @@ class PingServer:
 
     def start(self):
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self._other = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)  # where strays come from
         try:
             self._sock.bind(self._bind)
-            self._other = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
             self._other.bind((LOOPBACK, 0))
         except OSError:
             self._sock.close()
+            self._other.close()
             raise
         chosen_port(self.address[1])
         chosen_port(self._other.getsockname()[1])
         for sock in (self._sock, self._other):
             sock.setblocking(False)
-        self._stamped = False
         if TIMESTAMPS is not None:
             try:
                 self._sock.setsockopt(socket.SOL_SOCKET, TIMESTAMPS, 1)
-                self._stamped = True
             except OSError:
-                pass
+                pass  # no kernel stamps: arrivals are dated when read
         self._wake_r, self._wake_w = socket.socketpair()
         self._wake_r.setblocking(False)
         self.started_at = time.monotonic()
