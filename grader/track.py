@@ -65,6 +65,9 @@ EXERCISES = (
     Exercise("paginator", "fetch_all", "Fetch every page of a paginated JSON API, politely.",
              "fetch_all(url, timeout=...)", "paginated JSON APIs with requests: next links, retries, Retry-After",
              peer="grader.peers.pagination"),
+    Exercise("udp_pinger", "ping", "A UDP pinger that survives lost, late and stray datagrams.",
+             "ping(host, port, count, timeout)", "UDP: datagrams, timeouts and deadlines, matching replies, ICMP errors",
+             peer="grader.peers.udp"),
     Exercise("http_client", "http_get", "An HTTP/1.1 GET on raw sockets: status, headers, every body framing.",
              "http_get(url, timeout)", "HTTP/1.1 from the client side: request lines, Content-Length, chunked, "
              "keep-alive, interim responses", peer="grader.peers.raw_http"),

@@ -18,8 +18,10 @@ bound it had:
 - the grader's waits for an answer (Client.recv_exactly/recv_until_eof/exchange, the HTTP
   Conversation's reads, requests.get in the checks) vs their deadlines: only waits that got
   what they waited for count; waits that ran out (a check waiting for silence) are counted apart;
-- the slack a TimeoutError may take (STALL_SLACK: multi_message_client, tls_client); the
-  grader's line-reply server sending the pieces of a reply `pause` apart while send_messages waits for each with its
+- the slack a TimeoutError may take (STALL_SLACK: multi_message_client, tls_client); a
+  udp_pinger round trip over the time the grader's UDP server held the reply (RTT_ABOVE), and
+  within the ping's timeout; the grader's line-reply
+  server sending the pieces of a reply `pause` apart while send_messages waits for each with its
   timeout= (SLOW_TIMEOUT for the 0.15 s pauses of check_slow_reply); the grader's paginated API
   answering within fetch_all's timeout (the strictest, STALL_TIMEOUT); helper threads stopping
   within their join bounds;
@@ -367,6 +369,15 @@ class Recorder:
                          module.STALL_SLACK, seconds - module.STALL_TIMEOUT)
                     return seconds
                 wrap(module, "waited_in_silence", silence)
+            if hasattr(module, "rtt_problem") and not hasattr(module.rtt_problem, "__wrapped__"):
+                def rtt(original, trial, index, value, due, module=module):  # udp_pinger: a round trip
+                    if isinstance(value, float) and due is not None:  # vs the server's hold
+                        note("round trip over the server's hold", "grader/katas/udp_pinger/checks.py:RTT_ABOVE",
+                             module.RTT_ABOVE, value - due.hold)
+                        note("reply within the ping's timeout (hold + trip)", "grader/katas/udp_pinger/checks.py:"
+                             "TIMEOUT", trial.timeout, value)
+                    return original(trial, index, value, due)
+                wrap(module, "rtt_problem", rtt)
 
 
 # -- running and reporting ----------------------------------------------------------------------

@@ -131,6 +131,14 @@ README_COMMANDS = {
         "python -m grader.peers.pagination --port 9000 --sizes 2,2,1 --links relative --redirect",
         "python paginator.py http://127.0.0.1:9000/api/v1/items      # in another terminal",
     ],
+    "udp_pinger": [
+        "python -m grader.peers.udp --port 9000 --loss 0.3",
+        "python udp_pinger.py 9000 10 1.0",
+        "python -m grader.peers.udp --port 9000 --late 0.3 --duplicate 0.3   # late and doubled replies",
+        "python -m grader.peers.udp --port 9000 --stray 0.5 --wrong 0.5      # decoys before the reply",
+        "python -m grader.peers.udp --port 9000 --garbage 1 --delay 0.2      # garbage, slow replies",
+        "python -m grader.peers.udp --port 9000 --script 'answer@0.05,drop,late,twice,stray+answer'",
+    ],
     "http_client": [
         "python -m grader.peers.raw_http --port 9000 --response chunked",
         "python http_client.py http://127.0.0.1:9000/",
@@ -270,6 +278,65 @@ def test_paginator_against_the_graders_api():
         result = shell(on(port, fetch), cwd=SOLUTIONS / "paginator")
     items = json.loads(result.stdout)
     assert isinstance(items, list) and len(items) == 5, result
+
+
+# -- udp_pinger: the lossy UDP server and the pinger, as the README runs them ----------------------
+
+@contextlib.contextmanager
+def udp_server(command, *, cwd=ROOT):
+    """``command`` (``python -m grader.peers.udp ...``) running until it says it is serving: a UDP
+    server accepts no connection to wait for."""
+    process = subprocess.Popen(["bash", "-c", command], cwd=cwd, env=ENV, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, start_new_session=True, text=True)
+    try:
+        line = process.stdout.readline()  # its first line, printed once the socket is bound
+        assert line.startswith("UDP ping server on 127.0.0.1:"), (command, line, process.poll())
+        yield process
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        process.stdout.close()
+
+
+def free_udp_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.parametrize("server", [0, 2, 3, 4, 5])
+def test_udp_pinger_against_the_lossy_server(server):
+    commands = README_COMMANDS["udp_pinger"]
+    port = free_udp_port()
+    with udp_server(on(port, commands[server])):
+        result = shell(on(port, commands[1].replace(" 10 1.0", " 10 0.5")), cwd=SOLUTIONS / "udp_pinger")
+    lines = result.stdout.splitlines()
+    assert result.returncode == 0 and [line.split(":")[0] for line in lines] == [f"ping {n}" for n in range(1, 11)]
+    if server == 5:  # the script: answered, lost, late (so lost), twice, after a stray
+        assert [line.endswith("lost") for line in lines[:5]] == [False, True, True, False, False], lines
+
+
+def test_udp_pinger_with_no_server_and_the_peers_help():
+    port = free_udp_port()
+    result = shell(on(port, README_COMMANDS["udp_pinger"][1].replace(" 10 1.0", " 3 0.2")),
+                   cwd=SOLUTIONS / "udp_pinger")
+    assert result.returncode == 0 and result.stdout.splitlines() == [f"ping {n}: lost" for n in (1, 2, 3)], result
+    result = shell(_in_prose("udp_pinger", "python -m grader.peers.udp --help"))
+    assert result.returncode == 0 and "--script" in result.stdout
+
+
+def test_the_try_it_line_of_a_udp_pinger_failure_runs_and_shows_the_bug(tmp_path):
+    """A pinger that counts a late reply for its own ping: by hand it shows ping 1 answered, where
+    the server answered it only once ping 2 had been sent."""
+    check = next(name for name in _checks("udp_pinger") if name.startswith("does not count a reply"))
+    peer, client = try_it(failure_message(tmp_path, "udp_pinger", "broken_late_fills_earlier", check))
+    client = client.removeprefix("then, in another terminal: ")
+    assert client == "python tree/udp_pinger/udp_pinger.py 9000 3 0.3", client
+    port = free_udp_port()
+    with udp_server(on(port, peer), cwd=tmp_path):
+        result = shell(on(port, client), cwd=tmp_path, timeout=20)
+    assert result.returncode == 0 and result.stdout.startswith("ping 1: ") and "ping 1: lost" not in result.stdout
 
 
 # -- http_client: the scripted HTTP server, the client and curl, as the README runs them ---------------
