@@ -65,6 +65,10 @@ EXERCISES = (
     Exercise("paginator", "fetch_all", "Fetch every page of a paginated JSON API, politely.",
              "fetch_all(url, timeout=...)", "paginated JSON APIs with requests: next links, retries, Retry-After",
              peer="grader.peers.pagination"),
+    Exercise("async_fetcher", "fetch_all", "Fetch many URLs at once with aiohttp, a bounded number at a time.",
+             "async def fetch_all(urls, limit=5, timeout=5.0)",
+             "asyncio and aiohttp: a limit kept full, per-request timeouts, failures as values, clean shutdown",
+             peer="grader.peers.fetch"),
 )
 
 BY_NAME = {exercise.name: exercise for exercise in EXERCISES}
