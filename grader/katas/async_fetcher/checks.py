@@ -29,7 +29,7 @@ from grader.authoring import BackgroundCall, background_calls, check
 from grader.failures import Failure, Prose, show
 from grader.peers.fetch.answers import HOLD, answer_for
 from grader.peers.fetch.server import ClosedPort, CountingServer
-from grader.peers.fetch.timeline import chart, most_in_flight, refill_gaps
+from grader.peers.fetch.timeline import GIVEN_UP, chart, most_in_flight, refill_gaps
 from grader.peers.reproduce import HAND_PORT, learner_file
 
 DEFAULT_LIMIT = 5  # the contract's default limit=
@@ -48,12 +48,15 @@ OK_DELAY = 0.15
 DRIP = "/drip/b?pieces=40&every=0.05"  # 2 s of body, a piece every 0.05 s
 TIMEOUT_PATHS = ["/stall/a", DRIP] + [f"/ok/{n}?delay={OK_DELAY:g}" for n in range(6)]
 LATE = 1.0 + 0.5  # how late a TimeoutError may come: the contract's 1 s, and 0.5 s for a busy machine
+GIVE_UP_SLACK = 0.05  # seconds by which the server may see a given-up request late (it learns it from the
+#                       closed connection), while the client already sent the next one
 TIMEOUT_BOUND = 6.0  # more than the drip's 2 s and every allowed lateness, with room for a busy machine
 # The return scenario: a stall given up after CLEAN_TIMEOUT, while quick answers keep the other slot
 # busy for 0.3 s more, so that its end is logged long before a correct fetch_all returns; a request
 # that outlives the timeout (shielded from it) is still in flight then.
 CLEAN_TIMEOUT = 0.3
 CLEAN_PATHS = ["/stall/s"] + [f"/ok/q{n}?delay=0.1" for n in range(8)]
+CLOSE_GRACE = 0.5  # seconds after the return by which the server must have seen every connection closed
 UNCLOSED = ("Unclosed client session", "Unclosed connector")  # what aiohttp prints for a session not closed
 
 
@@ -76,6 +79,7 @@ class Trial:
     outcome: object  # grader.learner.process.Outcome
     requests: list  # timeline.Request, in order of arrival
     connections: int
+    closes: list  # for each connection, when the server saw the client close it (None: still open)
 
     @property
     def slots(self):
@@ -138,7 +142,7 @@ def run(learner, paths, what, *, limit=3, timeout=None, bound=BOUND):
         keywords = {} if timeout is None else {"timeout": timeout}
         outcome = learner.call(urls, *positional, limit=bound, **keywords)
         server.wait_until_closed(SETTLE)
-        return Trial(what, paths, urls, limit, timeout, bound, outcome, server.requests, server.connections)
+        return Trial(what, paths, urls, limit, timeout, bound, outcome, server.requests, server.connections, server.connection_closes())
 
 
 # --- what came back, in the learner's terms --------------------------------------------------------
@@ -359,7 +363,7 @@ def check_failures(learner):
                 raise trial.failure(f"entry {n} ({path}) is {show_entry(entry)}, not the ClientResponseError of "
                                     f"its {answer.status}.", expected)
         elif entry != answer.body:
-            given_up = [r for r in trial.requests_for(path) if r.ending == "given up by the client"]
+            given_up = [r for r in trial.requests_for(path) if r.ending == GIVEN_UP]
             why = " The request was given up while it was being answered: a failure cancelled it." if given_up else ""
             raise trial.failure(f"entry {n} ({path}) is {show_entry(entry)}.{why}", expected)
 
@@ -378,7 +382,7 @@ def check_repeated(learner):
                                 "for it.", Prose("one request per entry of urls"))
 
 
-@check("times out each request timeout seconds after it got its slot", points=1.5,
+@check("times out each request timeout seconds after it got its slot, and gives it up", points=1.5,
        hint="Start the timeout inside the slot (async with semaphore: then async with asyncio.timeout(timeout):) "
             "and let it cover the whole request, body too: aiohttp.ClientTimeout(total=timeout) does, sock_read "
             "alone does not.")
@@ -391,6 +395,11 @@ def check_timeout(waiting_calls):
         detail = f"; {stuck[0].target} was still waiting for an answer that never comes" if stuck else ""
         raise trial.failure(f"fetch_all did not return within {trial.bound:g} s{detail}.", expected)
     expect_settled(trial, expected)
+    most = most_in_flight(trial.requests, given_up_early=GIVE_UP_SLACK)
+    if most > trial.slots:
+        raise trial.failure(f"{most} requests were in flight at once with limit={trial.slots}: a request that timed "
+                            "out went on running (see its row) while another took its slot.",
+                            Prose("a timed-out request given up (its connection closed) as its TimeoutError comes"))
     for n, (path, entry) in enumerate(zip(trial.paths, trial.value)):
         requests = trial.requests_for(path)
         if n < 2:
@@ -434,13 +443,17 @@ def check_clean_return(waiting_calls):
     expected = Prose("every request ended, and the session closed, before fetch_all returned")
     expect_settled(trial, expected)
     returned = trial.outcome.returned_at
-    after = [r for r in trial.requests if r.start > returned or r.end is None or r.end > returned]
+    after = [r for r in trial.requests if r.start > returned or r.end is None
+             or r.end - (GIVE_UP_SLACK if r.ending == GIVEN_UP else 0.0) > returned]
     if after:
         first = after[0]
         when = "started" if first.start > returned else "was still in flight"
         raise trial.failure(f"request #{first.number} ({first.target}) {when} when fetch_all returned (the | in "
                             "the timeline): asyncio.run then cancelled it.", expected)
+    still_open = [n for n, closed in enumerate(trial.closes, 1) if closed is None or closed > returned + CLOSE_GRACE]
     said = next((text for text in UNCLOSED if text in (trial.outcome.output or "")), None)
-    if said:
-        raise trial.failure(f"aiohttp printed \"{said}\": the ClientSession was never closed.", expected,
-                            timeline=False)
+    if still_open or said:
+        why = f"aiohttp printed \"{said}\"" if said else (
+            f"{len(still_open)} of its {len(trial.closes)} connections were still open {SETTLE:g} s after fetch_all "
+            "returned")
+        raise trial.failure(f"{why}: the ClientSession was never closed.", expected, timeline=False)

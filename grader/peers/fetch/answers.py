@@ -13,7 +13,8 @@ the same by hand (``python -m grader.peers.fetch``):
 
 Every copy of a URL gets the same answer (the contract says so). ``Pacer`` answers ``/paced/``
 requests one at a time, newest first, and only while ``limit`` of them are in flight (or none
-can follow): a client that refills a freed slot at once is answered at once, one that waits
+can follow; before the first answer, WINDOW more, so that a client that sends more than
+``limit`` at once is seen doing it): a client that refills a freed slot at once is answered at once, one that waits
 for a whole batch makes the pacer wait for it, up to HOLD seconds (then it stops holding). So
 the checks of the limit cost a correct client no deliberate wait, and the order in which
 answers come is not the order of the URLs.
@@ -25,6 +26,8 @@ from urllib.parse import parse_qs, urlsplit
 
 HOLD = 1.0  # seconds the pacer waits for the in-flight count to come back to the limit; then it
 #             stops holding (a client that never fills its slots would otherwise wait each time)
+WINDOW = 0.15  # seconds the first answer waits once the limit is reached, for requests beyond it to show:
+#               a client without a limit (or one too high) sends them with the first ones, at once
 MAX_DELAY = 30.0  # seconds any wait of a path may ask for
 KINDS = ("ok", "paced", "status", "stall", "reset", "drip")
 
@@ -117,8 +120,10 @@ class Pacer:
     successors, are answered without waiting; ``rearm``: hold again once nothing is in flight
     (bursts by hand). Every method takes ``now`` (seconds)."""
 
-    def __init__(self, limit, total=None, hold=HOLD, rearm=False):
-        self.limit, self.total, self.hold, self.rearm = limit, total, hold, rearm
+    def __init__(self, limit, total=None, hold=HOLD, rearm=False, window=WINDOW):
+        self.limit, self.total, self.hold, self.rearm, self.window = limit, total, hold, rearm, window
+        self.answered = 0
+        self.full_since = None  # when the limit was first reached, before any answer
         self.waiting = []  # ids of paced requests in flight and not yet answered, oldest first
         self.in_flight = 0
         self.started = 0
@@ -140,6 +145,7 @@ class Pacer:
             self.answering = None
         if self.rearm and self.in_flight == 0:
             self.held_out = False
+            self.answered, self.full_since = 0, None
 
     def choose(self, now):
         """(the id to answer now or None, seconds until choose() should be asked again or None)."""
@@ -155,5 +161,10 @@ class Pacer:
                 return None, left
             self.held_out = True
         self.held_since = None
+        if full and self.answered == 0 and not (self.total is not None and self.started >= self.total):
+            self.full_since = now if self.full_since is None else self.full_since
+            if (left := self.full_since + self.window - now) > 0:
+                return None, left  # the first answer: any request beyond the limit shows now
+        self.answered += 1
         self.answering = self.waiting.pop()  # the newest first: answers come out of order
         return self.answering, None

@@ -27,13 +27,12 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from grader.peers.fetch.answers import Answer, Pacer, answer_for, pieces_of
-from grader.peers.fetch.timeline import Request
+from grader.peers.fetch.answers import WINDOW, Answer, Pacer, answer_for, pieces_of
+from grader.peers.fetch.timeline import GIVEN_UP, Request
 from grader.peers.net import chosen_port
 
 IDLE_TIMEOUT = 30.0  # seconds a kept-alive connection may sit idle, and the longest stall
 JOIN_TIMEOUT = 2.0  # seconds close() waits for each thread
-GIVEN_UP = "given up by the client"
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -143,12 +142,12 @@ class CountingServer:
     patience holds again once nothing is in flight, for bursts by hand). ``on_event(text)`` is called with a
     line for each request that starts or ends (run by hand)."""
 
-    def __init__(self, *, limit=1, total=None, port=0, on_event=None, rearm=False):
+    def __init__(self, *, limit=1, total=None, port=0, on_event=None, rearm=False, window=WINDOW):
         self.port = port
         self.on_event = on_event
         self._cond = threading.Condition()
         self._closing = threading.Event()
-        self._pacer = Pacer(limit, total, rearm=rearm)
+        self._pacer = Pacer(limit, total, rearm=rearm, window=window)
         self._log = {}  # number -> Request
         self._paced = set()
         self._connections = {}  # id -> [socket, opened, closed or None]

@@ -1,4 +1,4 @@
-"""One request too many in flight: Semaphore(limit + 1)."""
+"""One request too many in flight: limit + 1 slots."""
 
 import argparse
 import asyncio
@@ -21,9 +21,10 @@ async def fetch_all(urls: list[str], limit: int = 5, timeout: float = 5.0) -> li
     if not urls:
         return []
 
-    slots = asyncio.Semaphore(limit + 1)
+    size = limit + 1
+    slots = asyncio.Semaphore(size)
     # limit=limit: the connector's own cap (100 by default) must not be lower than ours.
-    connector = aiohttp.TCPConnector(limit=limit)
+    connector = aiohttp.TCPConnector(limit=size)
     # The async with block closes the session, and with it every connection, before we return.
     async with aiohttp.ClientSession(connector=connector) as session:
 

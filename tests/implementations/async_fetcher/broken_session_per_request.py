@@ -22,8 +22,6 @@ async def fetch_all(urls: list[str], limit: int = 5, timeout: float = 5.0) -> li
         return []
 
     slots = asyncio.Semaphore(limit)
-    # limit=limit: the connector's own cap (100 by default) must not be lower than ours.
-    connector = aiohttp.TCPConnector(limit=limit)
     # The async with block closes the session, and with it every connection, before we return.
     if True:
 
