@@ -131,6 +131,12 @@ README_COMMANDS = {
         "python -m grader.peers.pagination --port 9000 --sizes 2,2,1 --links relative --redirect",
         "python paginator.py http://127.0.0.1:9000/api/v1/items      # in another terminal",
     ],
+    "async_fetcher": [
+        "python -m grader.peers.fetch --port 9000 --limit 3",
+        "python async_fetcher.py --limit 3 http://127.0.0.1:9000/paced/{0..8}",
+        "python async_fetcher.py --timeout 1 http://127.0.0.1:9000/ok/a http://127.0.0.1:9000/status/404/b "
+        "http://127.0.0.1:9000/stall/c http://127.0.0.1:9000/reset/d http://127.0.0.1:1/refused",
+    ],
 }
 CURL = pytest.mark.skipif(shutil.which("curl") is None, reason="needs curl")
 
@@ -251,6 +257,25 @@ def test_paginator_against_the_graders_api():
     assert isinstance(items, list) and len(items) == 5, result
 
 
+# -- async_fetcher ----------------------------------------------------------------------------------
+
+def test_async_fetcher_against_the_counting_server():
+    server, paced, failures = README_COMMANDS["async_fetcher"]
+    port = free_port()
+    with background(on(port, server), port) as process:
+        result = shell(on(port, paced), cwd=SOLUTIONS / "async_fetcher")
+        bodies = [line for line in result.stdout.splitlines() if line.startswith("    -> ")]
+        assert bodies == [f"    -> b'netkata async_fetcher: the body of /paced/{n}\\n'" for n in range(9)], result
+        result = shell(on(port, failures), cwd=SOLUTIONS / "async_fetcher")
+        os.killpg(process.pid, signal.SIGINT)  # Ctrl-C stops it
+        assert process.wait(10) == 0
+        printed = process.stdout.read().decode()
+    kinds = [line.split("(")[0] for line in result.stdout.splitlines() if line.startswith("    -> ")]
+    assert kinds == ["    -> b'netkata async_fetcher: the body of /ok/a\\n'", "    -> ClientResponseError",
+                     "    -> TimeoutError", "    -> ClientOSError", "    -> ClientConnectorError"], result
+    assert "(3 in flight)" in printed and "in flight" in printed.splitlines()[-1], printed
+
+
 # -- the "Try it" line of a failure of each exercise ---------------------------------------------------
 
 def try_it(message):
@@ -313,6 +338,7 @@ FUNCTION_FAILURES = [
     ("multi_message_client", "broken_keeps_newline", "returns the reply to each message", "\\n"),
     ("paginator", "broken_drops_last_page", "fetches every item of a three-page collection", "[1, 2, 3, 4, 5, 6]\n"),
     ("url_validator", "broken_accepts_ftp", "rejects", "True"),
+    ("async_fetcher", "broken_completion_order", "returns every body", "the body of /paced/"),
 ]
 
 

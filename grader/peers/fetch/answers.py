@@ -26,9 +26,10 @@ from urllib.parse import parse_qs, urlsplit
 
 HOLD = 1.0  # seconds the pacer waits for the in-flight count to come back to the limit; then it
 #             stops holding (a client that never fills its slots would otherwise wait each time)
-WINDOW = 0.15  # seconds the first answer waits once the limit is reached, for requests beyond it to show:
+WINDOW = 0.2  # seconds the first answer waits once the limit is reached, for requests beyond it to show:
 #               a client without a limit (or one too high) sends them with the first ones, at once
 MAX_DELAY = 30.0  # seconds any wait of a path may ask for
+EPSILON = 1e-6  # seconds: a wait this short is over (sums of floats are not exact)
 KINDS = ("ok", "paced", "status", "stall", "reset", "drip")
 
 
@@ -157,13 +158,13 @@ class Pacer:
             if self.held_since is None:
                 self.held_since = now
             left = self.held_since + self.hold - now
-            if left > 0:
+            if left > EPSILON:
                 return None, left
             self.held_out = True
         self.held_since = None
         if full and self.answered == 0 and not (self.total is not None and self.started >= self.total):
             self.full_since = now if self.full_since is None else self.full_since
-            if (left := self.full_since + self.window - now) > 0:
+            if (left := self.full_since + self.window - now) > EPSILON:
                 return None, left  # the first answer: any request beyond the limit shows now
         self.answered += 1
         self.answering = self.waiting.pop()  # the newest first: answers come out of order

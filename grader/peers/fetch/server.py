@@ -27,7 +27,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from grader.peers.fetch.answers import WINDOW, Answer, Pacer, answer_for, pieces_of
+from grader.peers.fetch.answers import HOLD, WINDOW, Answer, Pacer, answer_for, pieces_of
 from grader.peers.fetch.timeline import GIVEN_UP, Request
 from grader.peers.net import chosen_port
 
@@ -142,12 +142,12 @@ class CountingServer:
     patience holds again once nothing is in flight, for bursts by hand). ``on_event(text)`` is called with a
     line for each request that starts or ends (run by hand)."""
 
-    def __init__(self, *, limit=1, total=None, port=0, on_event=None, rearm=False, window=WINDOW):
+    def __init__(self, *, limit=1, total=None, port=0, on_event=None, rearm=False, window=WINDOW, hold=HOLD):
         self.port = port
         self.on_event = on_event
         self._cond = threading.Condition()
         self._closing = threading.Event()
-        self._pacer = Pacer(limit, total, rearm=rearm, window=window)
+        self._pacer = Pacer(limit, total, hold=hold, rearm=rearm, window=window)
         self._log = {}  # number -> Request
         self._paced = set()
         self._connections = {}  # id -> [socket, opened, closed or None]

@@ -100,7 +100,7 @@ def chart(requests, *, origin=None, marks=()):
             if row[column(moment)] == " ":
                 row[column(moment)] = "|"
         name = r.target if len(r.target) <= name_width else r.target[: name_width - 3] + "..."
-        lines.append(f"#{r.number:<3} {name:<{name_width}}  {''.join(row)}  {r.ending}")
+        lines.append(f"#{r.number:<3} {name:<{name_width}}  {''.join(row)}  {r.ending or 'still in flight'}")
     counts = "".join(_digit(max(in_flight_at(requests, origin + (c + f) * step) for f in (0.0, 0.5, 0.99)))
                      for c in range(CHART_WIDTH))
     lines.append(f"{'':4} {'in flight':<{name_width}}  {counts}")
