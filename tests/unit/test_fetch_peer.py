@@ -71,8 +71,6 @@ def test_in_flight_and_refill_gaps():
     log = [request(1, 0.0, 1.0), request(2, 0.0, 0.1), request(3, 0.1, 0.5), request(4, 1.3, 1.4)]
     assert most_in_flight(log) == 2  # 3 starts as 2 ends: not both
     assert [round(gap, 2) for gap, _ in refill_gaps(log, 2)] == [0.0, 0.8]
-    given_up = [request(1, 0.0, 0.52, GIVEN_UP), request(2, 0.5, 0.6)]
-    assert most_in_flight(given_up) == 2 and most_in_flight(given_up, given_up_early=0.05) == 1
 
 
 def test_the_chart_has_a_row_per_request_and_the_count_in_flight():

@@ -29,16 +29,20 @@ def main(argv=None):
     p = parser()
     args = p.parse_args(argv)
     changed = threading.Event()
-    server = CountingServer(limit=args.limit, port=args.port, rearm=True, on_event=lambda line: (print(line, flush=True),
-                                                                                     changed.set()))
+
+    def tell(line):
+        print(line, flush=True)
+        changed.set()
+
+    server = CountingServer(limit=args.limit, port=args.port, rearm=True, on_event=tell)
     try:
         server.__enter__()
     except OSError as problem:
         p.exit(1, f"cannot listen on 127.0.0.1:{args.port}: {problem.strerror} (try another --port)\n")
     origin = server.origin
     print(f"Serving on {origin} (Ctrl-C stops). Try, with the file of the exercise:\n"
-          f"  python async_fetcher.py --limit {args.limit} " + " ".join(f"{origin}/paced/{n}" for n in range(1, 8))
-          + f"\n  python async_fetcher.py {origin}/ok/a {origin}/status/404/b {origin}/stall/c {origin}/reset/d "
+          f"  python async_fetcher.py --limit {args.limit} {origin}/paced/{{0..8}}"
+          f"\n  python async_fetcher.py {origin}/ok/a {origin}/status/404/b {origin}/stall/c {origin}/reset/d "
           "http://127.0.0.1:1/refused --timeout 1", flush=True)
     try:
         shown = 0
@@ -47,7 +51,7 @@ def main(argv=None):
             changed.clear()
             while changed.wait(QUIET):
                 changed.clear()
-            burst = [r for r in server.requests[shown:]]
+            burst = server.requests[shown:]
             if burst and all(r.end is not None for r in burst):
                 print(chart(burst), flush=True)
                 shown += len(burst)

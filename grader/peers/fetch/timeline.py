@@ -36,13 +36,9 @@ def ends(requests):
 GIVEN_UP = "given up by the client"
 
 
-def most_in_flight(requests, given_up_early=0.0):
-    """The most requests in flight at one moment (one that ends as another starts: not both).
-
-    A request the client gave up ends when the server saw its connection close, which can be
-    after the client sent its next request: ``given_up_early`` seconds are taken off such ends."""
-    events = sorted([(r.start, 1) for r in requests] + [
-        (r.end - (given_up_early if r.ending == GIVEN_UP else 0.0), -1) for r in requests if r.end is not None])
+def most_in_flight(requests):
+    """The most requests in flight at one moment (one that ends as another starts: not both)."""
+    events = sorted([(r.start, 1) for r in requests] + [(r.end, -1) for r in requests if r.end is not None])
     most = now = 0
     for _, change in events:  # at equal times the end (-1) sorts first
         now += change
