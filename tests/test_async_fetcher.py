@@ -61,7 +61,7 @@ SAYS = {
     "broken_session_not_closed": ["connections were still open", "never closed"],
     "broken_session_per_request": ["12 TCP connections"],
     "broken_text_not_bytes": ["str, not bytes"],
-    "broken_timeout_between_reads": ["entry 1 (/drip/b", "longer than timeout=0.5 in all"],
+    "broken_timeout_between_reads": ["entry 1 (/drip/b", "longer than timeout=0.8 in all"],
     "broken_timeout_includes_wait": ["is TimeoutError object", "not from the call of fetch_all"],
     "broken_timeout_leaves_request_running": ["went on after its timeout",
                                               "other requests started and ended"],

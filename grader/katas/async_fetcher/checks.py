@@ -16,7 +16,7 @@ URLs. A slot is refilled when the next request arrives; the wait is measured fro
 the server wrote the answer that freed it, which a busy machine can only lengthen, so the bound
 (REFILL_GRACE) is eight times the contract's 50 ms, and still well under the HOLD a batch costs.
 
-The two calls that wait on purpose (timeouts of 0.5 and 0.3 s) run in the background, side by
+The two calls that wait on purpose (timeouts of 0.8 and 0.4 s) run in the background, side by
 side, started with the first check (``WAITING``); the one that waits 0.2 s for a slow answer
 runs in its check. Grading the reference solution costs about one second of waiting.
 """
@@ -43,17 +43,18 @@ REFUSED = "refused"  # stands for a URL of a closed loopback port
 SLOW = 0.2  # seconds the slow answer of the failures check takes: the failures come while it is in flight
 
 # The timeout scenario: two requests that never finish (a stall; a body that trickles in for
-# longer than the timeout) and twelve quick ones that queue for the third slot. Each quick one
+# longer than the timeout) and twenty quick ones that queue for the third slot. Each quick one
 # takes OK_DELAY, well within TIMEOUT, but from the fourth on they get their slot at TIMEOUT or
 # later, so a timeout counted from the call, not from the slot, fails them.
-TIMEOUT = 0.5
+TIMEOUT = 0.8
 OK_DELAY = 0.15
 DRIP = "/drip/b?pieces=40&every=0.05"  # 2 s of body, a piece every 0.05 s
-TIMEOUT_PATHS = ["/stall/a", DRIP] + [f"/ok/{n}?delay={OK_DELAY:g}" for n in range(12)]
+TIMEOUT_PATHS = ["/stall/a", DRIP] + [f"/ok/{n}?delay={OK_DELAY:g}" for n in range(20)]
 # A timed-out request that runs on holds its connection while the quick ones go on in the freed
 # slots; the server sees it end only when its connection closes. RAN_ON quick requests started and
-# ended in that time take a correct client's close 0.3 s to be seen: that is a request left running.
-RAN_ON = 4
+# ended in that time would take a correct client's close 0.3 s to be seen (three slots, OK_DELAY
+# each): that is a request left running (one that runs to the return lets a dozen through).
+RAN_ON = 6
 LATE = 1.0 + 0.5  # how late a TimeoutError may come: the contract's 1 s, and 0.5 s for a busy machine
 GIVE_UP_SLACK = 0.05  # seconds by which the server may see a given-up request late (it learns it from the
 #                       closed connection), after the client returned
@@ -61,8 +62,8 @@ TIMEOUT_BOUND = 6.0  # more than the drip's 2 s and every allowed lateness, with
 # The return scenario: a stall given up after CLEAN_TIMEOUT, while quick answers keep the other slot
 # busy for 0.3 s more, so that its end is logged long before a correct fetch_all returns; a
 # session left open keeps its connections open after the return.
-CLEAN_TIMEOUT = 0.3
-CLEAN_PATHS = ["/stall/s"] + [f"/ok/q{n}?delay=0.1" for n in range(8)]
+CLEAN_TIMEOUT = 0.4
+CLEAN_PATHS = ["/stall/s"] + [f"/ok/q{n}?delay=0.1" for n in range(10)]
 CLOSE_GRACE = 0.5  # seconds after the return by which the server must have seen every connection closed
 UNCLOSED = ("Unclosed client session", "Unclosed connector")  # what aiohttp prints for a session not closed
 
@@ -247,9 +248,9 @@ def run_alone(learner, paths, what, *, limit, timeout, bound):
     return run(learner, paths, what, limit=limit, timeout=timeout, bound=bound)
 
 
-TIMEOUT_WHAT = (f"a stall, a body trickling in for 2 s and twelve URLs answered after {OK_DELAY:g} s each "
+TIMEOUT_WHAT = (f"a stall, a body trickling in for 2 s and twenty URLs answered after {OK_DELAY:g} s each "
                 f"(timeout={TIMEOUT:g})")
-CLEAN_WHAT = f"a stall and eight URLs answered after 0.1 s each (limit=2, timeout={CLEAN_TIMEOUT:g})"
+CLEAN_WHAT = f"a stall and ten URLs answered after 0.1 s each (limit=2, timeout={CLEAN_TIMEOUT:g})"
 WAITING = {
     # the check that reads it: a call of ``run_alone``
     "check_timeout": BackgroundCall(run_alone, TIMEOUT_PATHS, TIMEOUT_WHAT, limit=3, timeout=TIMEOUT,
@@ -419,14 +420,6 @@ def check_timeout(waiting_calls):
         detail = f"; {stuck[0].target} was still waiting for an answer that never comes" if stuck else ""
         raise trial.failure(f"fetch_all did not return within {trial.bound:g} s{detail}.", expected)
     expect_settled(trial, expected)
-    for stalled in trial.requests_for(trial.paths[0]) + trial.requests_for(DRIP):
-        meanwhile = trial.ran_meanwhile(stalled, TIMEOUT)
-        if len(meanwhile) >= RAN_ON:
-            raise trial.failure(
-                f"{stalled.target} went on after its timeout: {len(meanwhile)} other requests started and ended "
-                f"between {TIMEOUT:g} s after it started and its end (see its row), {stalled.end - stalled.start:.2f} s "
-                "after it started.", Prose("a timed-out request given up (its connection closed) as its "
-                                           "TimeoutError comes"))
     for n, (path, entry) in enumerate(zip(trial.paths, trial.value)):
         requests = trial.requests_for(path)
         if n < 2:
@@ -444,6 +437,14 @@ def check_timeout(waiting_calls):
                 if requests and requests[0].end else ""
             raise trial.failure(f"entry {n} ({path}) is {show_entry(entry)}{took}: a timeout counts from when its "
                                 "request gets a slot, not from the call of fetch_all.", expected)
+    for stalled in trial.requests_for(trial.paths[0]) + trial.requests_for(DRIP):
+        meanwhile = trial.ran_meanwhile(stalled, TIMEOUT)
+        if len(meanwhile) >= RAN_ON:
+            raise trial.failure(
+                f"{stalled.target} went on after its timeout: {len(meanwhile)} other requests started and ended "
+                f"between {TIMEOUT:g} s after it started and its end (see its row), {stalled.end - stalled.start:.2f} s "
+                "after it started.", Prose("a timed-out request given up (its connection closed) as its "
+                                           "TimeoutError comes"))
 
 
 @check("raises ValueError for limit < 1 or timeout <= 0 before any request, and returns [] for no URLs",
