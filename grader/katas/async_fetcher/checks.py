@@ -39,6 +39,7 @@ SETTLE = 1.0  # seconds to wait after a call for its connections to close (a cor
 HOLD_MANY = 3.0  # seconds the server waits for 110 requests in flight: opening 110 connections at once can
 #                 take a busy machine a second (a client capped at 100 pays this wait once)
 REFILL_GRACE = 0.4  # seconds: the contract's 50 ms eight times over, for a busy machine (a batch waits HOLD)
+SHOWN = 8  # entries of a returned list shown in a message
 REFUSED = "refused"  # stands for a URL of a closed loopback port
 SLOW = 0.2  # seconds the slow answer of the failures check takes: the failures come while it is in flight
 
@@ -178,9 +179,9 @@ def show_result(value):
         return show(value)
     if not value:
         return "[]"
-    lines = [f"[{n}] {show_entry(entry)}" for n, entry in enumerate(value[:12])]
-    if len(value) > 12:
-        lines.append(f"... {len(value) - 12} more entries ({len(value)} in all)")
+    lines = [f"[{n}] {show_entry(entry)}" for n, entry in enumerate(value[:SHOWN])]
+    if len(value) > SHOWN:
+        lines.append(f"... {len(value) - SHOWN} more entries ({len(value)} in all)")
     return "\n".join(lines)
 
 
