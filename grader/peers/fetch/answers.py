@@ -5,16 +5,17 @@ the same by hand (``python -m grader.peers.fetch``):
 
     /ok/NAME                      200 at once, with NAME's own body
     /ok/NAME?delay=S              200 after S seconds
-    /paced/NAME                   200 when the pacer picks it (below)
+    /paced/NAME                   200, newest first, while limit requests are in flight
     /status/CODE/NAME             that status (4xx or 5xx), with a small body
     /stall/NAME                   nothing, ever (until the client gives up)
     /reset/NAME                   the connection reset (a TCP RST) once the request is read
     /drip/NAME?pieces=N&every=S   200 whose body comes in N pieces, S seconds apart
 
-Every copy of a URL gets the same answer (the contract says so). ``Pacer`` answers ``/paced/``
-requests one at a time, newest first, and only while ``limit`` of them are in flight (or none
-can follow; before the first answer, WINDOW more, so that a client that sends more than
-``limit`` at once is seen doing it): a client that refills a freed slot at once is answered at once, one that waits
+"NAME's own body" names the path, so every URL's body is its own. Every copy of a URL gets the
+same answer (the contract says so). ``Pacer`` answers ``/paced/`` requests one at a time, newest
+first, and only while ``limit`` of them are in flight, or when none can follow (before the
+first answer it waits WINDOW more, so that a client that sends more than ``limit`` at once is
+seen doing it). A client that refills a freed slot at once is answered at once; one that waits
 for a whole batch makes the pacer wait for it, up to HOLD seconds (then it stops holding). So
 the checks of the limit cost a correct client no deliberate wait, and the order in which
 answers come is not the order of the URLs.
@@ -30,38 +31,23 @@ WINDOW = 0.2  # seconds the first answer waits once the limit is reached, for re
 #               a client without a limit (or one too high) sends them with the first ones, at once
 MAX_DELAY = 30.0  # seconds any wait of a path may ask for
 EPSILON = 1e-6  # seconds: a wait this short is over (sums of floats are not exact)
-KINDS = ("ok", "paced", "status", "stall", "reset", "drip")
 
 
 @dataclass(frozen=True)
 class Answer:
     """What one request gets."""
 
-    kind: str  # one of KINDS
+    kind: str  # ok, paced, status, stall, reset or drip
     status: int = 200
     body: bytes = b""
     delay: float = 0.0  # seconds before the answer (ok)
     pieces: int = 1  # drip: the body in this many writes
     every: float = 0.0  # drip: seconds between them
 
-    def describe(self):
-        """A few words for a failure message and the by-hand log."""
-        if self.kind == "ok":
-            return f"200 after {self.delay:g} s" if self.delay else "200"
-        if self.kind == "paced":
-            return "200 (paced)"
-        if self.kind == "status":
-            return str(self.status)
-        if self.kind == "stall":
-            return "no answer (stalls)"
-        if self.kind == "reset":
-            return "connection reset"
-        return f"200, body in {self.pieces} pieces {self.every:g} s apart"
-
 
 def body_for(path):
     """The body a URL's answer carries: its own, so that every result can be told apart."""
-    return f"netkata async_fetcher: the body of {path}\n".encode("ascii")
+    return f"netkata async_fetcher: the body of {path}\n".encode("latin-1", "replace")
 
 
 def answer_for(target):

@@ -24,10 +24,6 @@ class Request:
     end: float | None  # when it ended (see the top); None while in flight
     ending: str  # how it ended: "200", "404", "reset", "given up by the client", ...
 
-    @property
-    def path(self):
-        return self.target.split("?", 1)[0]
-
 
 def ends(requests):
     return sorted(r.end for r in requests if r.end is not None)
