@@ -339,6 +339,7 @@ FUNCTION_FAILURES = [
     ("paginator", "broken_drops_last_page", "fetches every item of a three-page collection", "[1, 2, 3, 4, 5, 6]\n"),
     ("url_validator", "broken_accepts_ftp", "rejects", "True"),
     ("async_fetcher", "broken_completion_order", "returns every body", "the body of /paced/"),
+    ("async_fetcher", "broken_timeout_between_reads", "times out each request", "the body of /drip/b"),
 ]
 
 

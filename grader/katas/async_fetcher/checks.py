@@ -21,6 +21,8 @@ side, started with the first check (``WAITING``); the one that waits 0.2 s for a
 runs in its check. Grading the reference solution costs about one second of waiting.
 """
 
+import re
+import shlex
 from collections import Counter
 from dataclasses import dataclass
 
@@ -145,16 +147,39 @@ def hand_url(path):
     return "http://127.0.0.1:1/refused" if path == REFUSED else f"http://127.0.0.1:{HAND_PORT}{path}"
 
 
+def hand_urls(paths):
+    """The URLs as shell words, a run of paths that count up (/ok/0, /ok/1, ...) as one brace
+    expansion of bash and zsh ('http://127.0.0.1:9000/ok/'{0..19}'?delay=0.15')."""
+    words, run = [], []
+
+    def flush():
+        if len(run) > 2:
+            head, tail = run[0][1], run[0][3]
+            words.append(f"'{hand_url(head)}'{{{run[0][2]}..{run[-1][2]}}}" + (f"'{tail}'" if tail else ""))
+        else:
+            words.extend(shlex.quote(hand_url(p)) for p, *_ in run)
+        run.clear()
+
+    for path in paths:
+        match = re.fullmatch(r"(/\w+/\D*)(\d+)(\?.*)?", path)
+        numbered = match and (path, match[1], int(match[2]), match[3] or "")
+        if run and not (numbered and numbered[1] == run[-1][1] and numbered[3] == run[-1][3]
+                        and numbered[2] == run[-1][2] + 1):
+            flush()
+        if numbered:
+            run.append(numbered)
+        else:
+            words.append(shlex.quote(hand_url(path)))
+    flush()
+    return " ".join(words)
+
+
 def hand_command(trial):
     """Commands that serve the counting server on HAND_PORT and run the learner's file against it."""
-    if trial.paths and trial.paths == paced(len(trial.paths)):
-        urls = f"http://127.0.0.1:{HAND_PORT}/paced/{{0..{len(trial.paths) - 1}}}"  # a shell's brace expansion
-    else:
-        urls = " ".join(f"'{hand_url(p)}'" if "?" in p else hand_url(p) for p in trial.paths)
     options = ("" if trial.limit is None else f" --limit {trial.limit}") + (
         "" if trial.timeout is None else f" --timeout {trial.timeout:g}")
     return (f"python -m grader.peers.fetch --port {HAND_PORT} --limit {trial.slots}\n{'':10}then, in another "
-            f"terminal: python {learner_file('async_fetcher')}{options} {urls}")
+            f"terminal: python {learner_file('async_fetcher')}{options} {hand_urls(trial.paths)}")
 
 
 def run(learner, paths, what, *, limit=3, timeout=None, bound=BOUND, hold=HOLD):
