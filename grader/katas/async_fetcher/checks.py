@@ -30,7 +30,7 @@ import pytest
 
 from grader.authoring import BackgroundCall, background_calls, check
 from grader.failures import Failure, Prose, show
-from grader.peers.fetch.answers import HOLD, answer_for
+from grader.peers.fetch.answers import HOLD, WINDOW, answer_for
 from grader.peers.fetch.server import ClosedPort, CountingServer
 from grader.peers.fetch.timeline import GIVEN_UP, chart, most_in_flight, refill_gaps
 from grader.peers.reproduce import HAND_PORT, learner_file
@@ -182,10 +182,11 @@ def hand_command(trial):
             f"terminal: python {learner_file('async_fetcher')}{options} {hand_urls(trial.paths)}")
 
 
-def run(learner, paths, what, *, limit=3, timeout=None, bound=BOUND, hold=HOLD):
+def run(learner, paths, what, *, limit=3, timeout=None, bound=BOUND, hold=HOLD, window=WINDOW):
     """Call fetch_all once on URLs of a fresh counting server (``REFUSED``: a closed port)."""
     slots = DEFAULT_LIMIT if limit is None else limit
-    with CountingServer(limit=slots, total=sum(p.startswith("/paced/") for p in paths), hold=hold) as server, \
+    with CountingServer(limit=slots, total=sum(p.startswith("/paced/") for p in paths), hold=hold,
+                        window=window) as server, \
             ClosedPort() as closed:
         urls = [closed.url("/") if p == REFUSED else server.url(p) for p in paths]
         positional = [] if limit is None else [limit]
@@ -361,8 +362,10 @@ def check_keeps_limit_full(learner, paced_trials):
        hint="aiohttp's default TCPConnector opens at most 100 connections at once: "
             "aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=limit)).")
 def check_above_100(learner):
-    trial = run(learner, paced(120), "120 URLs, limit=110", limit=110, hold=HOLD_MANY)
-    expect_in_flight(trial, lambda most, limit: most == limit, "exactly")
+    # The connector's cap is judged here (no window for requests beyond the limit: the check of the
+    # limit itself catches those).
+    trial = run(learner, paced(120), "120 URLs, limit=110", limit=110, hold=HOLD_MANY, window=0)
+    expect_in_flight(trial, lambda most, limit: most >= limit, "all")
     expect_settled(trial, Prose("120 bodies"))
 
 
