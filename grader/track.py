@@ -75,6 +75,10 @@ EXERCISES = (
              "tls_request(host, port, request, cafile, timeout)",
              "TLS with the ssl module: CA files, host names, SNI, versions, close_notify",
              peer="grader.peers.tls"),
+    Exercise("async_fetcher", "fetch_all", "Fetch many URLs at once with aiohttp, a bounded number at a time.",
+             "async def fetch_all(urls, limit=5, timeout=5.0)",
+             "asyncio and aiohttp: a limit kept full, per-request timeouts, failures as values, clean shutdown",
+             peer="grader.peers.fetch"),
 )
 
 BY_NAME = {exercise.name: exercise for exercise in EXERCISES}

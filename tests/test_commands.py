@@ -160,6 +160,12 @@ README_COMMANDS = {
         "python -m grader.peers.tls --port 9000 --cafile ca.pem --no-close-notify          # the same answer",
         "python -m grader.peers.tls --port 9000 --cafile ca.pem --stall handshake          # TimeoutError after 5 s",
     ],
+    "async_fetcher": [
+        "python -m grader.peers.fetch --port 9000 --limit 3",
+        "python async_fetcher.py --limit 3 http://127.0.0.1:9000/paced/{0..8}",
+        "python async_fetcher.py --timeout 1 http://127.0.0.1:9000/ok/a http://127.0.0.1:9000/status/404/b "
+        "http://127.0.0.1:9000/stall/c http://127.0.0.1:9000/reset/d http://127.0.0.1:1/refused",
+    ],
 }
 CURL = pytest.mark.skipif(shutil.which("curl") is None, reason="needs curl")
 
@@ -427,6 +433,25 @@ def test_the_tls_server_says_what_it_does():
     assert result.returncode == 0 and "--certificate" in result.stdout and "--stall" in result.stdout
 
 
+# -- async_fetcher ----------------------------------------------------------------------------------
+
+def test_async_fetcher_against_the_counting_server():
+    server, paced, failures = README_COMMANDS["async_fetcher"]
+    port = free_port()
+    with background(on(port, server), port) as process:
+        result = shell(on(port, paced), cwd=SOLUTIONS / "async_fetcher")
+        bodies = [line for line in result.stdout.splitlines() if line.startswith("    -> ")]
+        assert bodies == [f"    -> b'netkata async_fetcher: the body of /paced/{n}\\n'" for n in range(9)], result
+        result = shell(on(port, failures), cwd=SOLUTIONS / "async_fetcher")
+        os.killpg(process.pid, signal.SIGINT)  # Ctrl-C stops it
+        assert process.wait(10) == 0
+        printed = process.stdout.read().decode()
+    kinds = [line.split("(")[0] for line in result.stdout.splitlines() if line.startswith("    -> ")]
+    assert kinds == ["    -> b'netkata async_fetcher: the body of /ok/a\\n'", "    -> ClientResponseError",
+                     "    -> TimeoutError", "    -> ClientOSError", "    -> ClientConnectorError"], result
+    assert "(3 in flight)" in printed and "in flight" in printed.splitlines()[-1], printed
+
+
 # -- the "Try it" line of a failure of each exercise ---------------------------------------------------
 
 def try_it(message):
@@ -491,6 +516,8 @@ FUNCTION_FAILURES = [
     ("url_validator", "broken_accepts_ftp", "rejects", "True"),
     ("http_client", "broken_returns_interim", "skips interim 1xx responses", "100\n"),
     ("tls_client", "broken_no_hostname_check", "refuses a certificate for another name", "b'HTTP/1.1 200 OK"),
+    ("async_fetcher", "broken_completion_order", "returns every body", "the body of /paced/"),
+    ("async_fetcher", "broken_timeout_between_reads", "times out each request", "the body of /drip/b"),
 ]
 
 

@@ -60,6 +60,11 @@ class Opaque:
 
     type: str
     repr: str
+    classes: tuple = ()  # an exception's qualified class names, its bases too (returned as a value)
+
+    def is_a(self, name):
+        """True when it is an exception of the class with this (qualified) name, or of a subclass."""
+        return any(c == name or c.rsplit(".", 1)[-1] == name for c in self.classes)
 
     def __repr__(self):
         return self.repr
@@ -86,7 +91,7 @@ def decode_value(data):
             return tuple(decode_value(item) for item in data["tuple"])
         if "dict" in data:
             return {_hashable(decode_value(k)): decode_value(v) for k, v in data["dict"]}
-        return Opaque(data.get("type", "?"), data.get("repr", "?"))
+        return Opaque(data.get("type", "?"), data.get("repr", "?"), tuple(data.get("mro", ())))
     return data
 
 
@@ -125,6 +130,7 @@ class Outcome:
     output: str = ""
     limit: str | None = None  # the name of the limit (grader/learner/limits.py) the call hit, if any
     lost: bool = False  # the learner's code closed the grader's channel to the process
+    returned_at: float | None = None  # time.monotonic() when an async function's coroutine returned
 
     @property
     def returned(self):
@@ -450,6 +456,7 @@ class LearnerProcess(_Watched):
             outcome.timed_out = True
         elif event["event"] == "returned":
             outcome.value = decode_value(event["value"])
+            outcome.returned_at = event.get("returned_at")
         elif event["event"] == "raised":
             if event["not_implemented"]:
                 raise NotStarted(event["message"], event.get("line"))
