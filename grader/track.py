@@ -65,6 +65,9 @@ EXERCISES = (
     Exercise("paginator", "fetch_all", "Fetch every page of a paginated JSON API, politely.",
              "fetch_all(url, timeout=...)", "paginated JSON APIs with requests: next links, retries, Retry-After",
              peer="grader.peers.pagination"),
+    Exercise("chat_server", "serve", "A chat room: names, a presence line, [name] text to everyone else.",
+             "serve(host, port)", "many clients at once, line framing, broadcast, a slow reader that must not stall",
+             peer="grader.peers.chat"),
 )
 
 BY_NAME = {exercise.name: exercise for exercise in EXERCISES}
