@@ -49,7 +49,7 @@ def check_prompt(server):
             raise
 
 
-@check("gives a joiner one line naming exactly the users already in the room", points=1,
+@check("gives a joiner one line naming exactly the users already in the room", points=1, needs=check_prompt,
        hint="Build the presence line from the room as it is before the joiner is added: every other joined "
             "user, not the joiner, not clients still choosing a name. Send it first, before any other room line.")
 def check_presence(server):
@@ -63,7 +63,7 @@ def check_presence(server):
             raise
 
 
-@check("tells everyone in the room when a user joins", points=0.5,
+@check("tells everyone in the room when a user joins", points=0.5, needs=check_presence,
        hint="After the joiner's presence line, send every user already in the room one line starting "
             "with * that holds the new name, e.g. '* carol3 has entered the room\\n'.")
 def check_join_notices(server):
@@ -80,7 +80,7 @@ def check_join_notices(server):
 RELAYED = ("hello, room", "  spaces kept  at both ends  ", "[brackets] and * stars are text", "x")
 
 
-@check("relays every line as [name] text to every other user", points=1,
+@check("relays every line as [name] text to every other user", points=1, needs=check_join_notices,
        hint="Send exactly b'[' + name + b'] ' + line_without_newline + b'\\n': one space after ], "
             "the text unchanged (no strip()).")
 def check_relay(server):
@@ -97,7 +97,7 @@ def check_relay(server):
             raise
 
 
-@check("never sends users their own lines back", points=1,
+@check("never sends users their own lines back", points=1, needs=check_relay,
        hint="Broadcast to every joined user except the sender: skip the sender's own connection.")
 def check_no_echo(server):
     script = "alice1 joins; bob2 joins; alice1 says one; bob2 says two"
@@ -112,7 +112,7 @@ def check_no_echo(server):
             raise
 
 
-@check("sends nothing of the room to clients that have not joined", points=1,
+@check("sends nothing of the room to clients that have not joined", points=1, needs=check_no_echo,
        hint="Add a client to the room (the list you broadcast to) only once it has sent a valid name, right "
             "after its presence line; until then it hears nothing.")
 def check_unjoined_hear_nothing(server):
@@ -141,7 +141,7 @@ REFUSED = (("", "an empty name"), ("abcdefghijklmnop1", "a name of 17 characters
            ("alice1", "the name of a user in the room"))
 
 
-@check("accepts names of 1 to 16 letters and digits, and refuses any other first line", points=1,
+@check("accepts names of 1 to 16 letters and digits, and refuses any other first line", points=1, needs=check_no_echo,
        hint="A name is 1 to 16 ASCII letters and digits, all of it: check the whole line (re.fullmatch, or "
             "len() and isalnum() and isascii()) and the names in the room. Refuse by closing the connection, "
             "at most one error line first, and never add or announce the refused client.")
@@ -172,7 +172,7 @@ def check_names(server):
             raise
 
 
-@check("tells everyone when a user leaves, by a clean close or a reset", points=1,
+@check("tells everyone when a user leaves, by a clean close or a reset", points=1, needs=check_no_echo,
        hint="When recv() returns b'' or raises ConnectionResetError, remove the user from the room and send "
             "the others a line starting with * that holds its name, e.g. '* dave4 has left the room\\n'. "
             "A half line the user sent before leaving is dropped; a client that never joined leaves silently.")
@@ -209,7 +209,7 @@ def send_in_pieces(user, data, sizes):
 LONG = ("1000 characters: " + "the quick brown fox jumps over the lazy dog 0123456789 " * 20)[:MAX_LINE]
 
 
-@check("reads lines in pieces, several in one segment, and 1000 characters long", points=1.5,
+@check("reads lines in pieces, several in one segment, and 1000 characters long", points=1.5, needs=check_no_echo,
        hint="TCP carries bytes, not lines: keep what recv() gave you in a buffer, take every complete line "
             "(up to each \\n) out of it, and keep the rest for the next recv().")
 def check_framing(server):
@@ -239,7 +239,7 @@ def check_framing(server):
 CROWD = 20
 
 
-@check("serves 20 users at once", points=0.5,
+@check("serves 20 users at once", points=0.5, needs=check_no_echo,
        hint="Every client needs its own handler (a thread each, or one selectors/asyncio loop): no fixed pool "
             "smaller than the room, and no handler that blocks the others.")
 def check_twenty_users(server):
@@ -252,7 +252,7 @@ def check_twenty_users(server):
 SLOW_BURSTS, SLOW_LINES = 12, 500  # 6 MB of 1000-character lines: more than the kernel buffers hold
 
 
-@check("keeps the room going while a user stops reading", points=1.5,
+@check("keeps the room going while a user stops reading", points=1.5, needs=check_no_echo,
        hint="Never let one client's send block the others: give each client its own outgoing queue (a writer "
             "thread, or a buffer sent when selectors says it is writable, or asyncio's writer.write()), and "
             "no sendall() to a client while holding the room's lock or inside the sender's loop. A client "
@@ -270,7 +270,7 @@ def check_slow_reader(server):
             raise died_or(server, failure, "while a user had stopped reading") from None
 
 
-@check("goes on when a user resets its connection in the middle of a broadcast", points=0.5,
+@check("goes on when a user resets its connection in the middle of a broadcast", points=0.5, needs=check_no_echo,
        hint="A send to a client that reset raises ConnectionResetError or BrokenPipeError: catch it, drop "
             "that client (and announce it left), and go on with the others.")
 def check_reset_mid_broadcast(server):
@@ -295,7 +295,7 @@ def check_reset_mid_broadcast(server):
             raise died_or(server, failure, "after a user reset its connection while it was owed megabytes") from None
 
 
-@check("keeps serving after garbage, half-sent lines and resets from clients", points=0.5,
+@check("keeps serving after garbage, half-sent lines and resets from clients", points=0.5, needs=check_no_echo,
        hint="Bytes from a client may not be ASCII or a whole line: never let decode() or a missing \\n raise "
             "out of your loop, and handle errors per connection (try/except around each client).")
 def check_misbehaving_clients(server):
