@@ -49,7 +49,7 @@ CAUGHT_BY = {
 # What the first caught check's message must say: the wire fact a learner acts on.
 SAYS = {
     "broken_prompt_without_newline": ["with no \\n"],
-    "broken_joiner_in_presence": ["its presence line names alice1, bob2", "and not bob2"],
+    "broken_joiner_in_presence": ["its presence line names alice1.", "and not alice1 itself"],
     "broken_no_join_notice": ["bob2 joined the room; alice1, in the room, waited"],
     "broken_no_space_after_name": ["b'[alice1]hello, room\\n'"],
     "broken_echoes_sender": ["alice1 got its own earlier line back"],

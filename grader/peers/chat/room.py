@@ -75,9 +75,9 @@ class Room:
         if named != others:
             raise self.failure(
                 f"{user.name} joined a room holding {listing(others)}; its presence line names "
-                f"{listing(named)}.", received=presence.encode(),
+                f"{listing(named)}.", received=presence.encode() + b"\n",
                 expected=Prose(f"a line starting with * that names {listing(others)}"
-                               + ("" if user.name in named or not others else f", and not {user.name}")
+                               + (f", and not {user.name} itself" if user.name in named else "")
                                + " (names are whole words)"))
         for other in self.listening() if notices else ():
             self.expect_notice(other, user.name, "joined")

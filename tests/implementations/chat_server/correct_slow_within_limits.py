@@ -1,5 +1,5 @@
 """The threaded room (correct_threads.py), slow wherever the rules allow it: the prompt comes after
-0.05 s, a joiner waits 0.02 s more, and a refused client is closed only after 0.5 s."""
+0.05 s, a joiner waits 0.02 s more, and a refused client is closed only after 0.3 s."""
 
 import queue
 import re
@@ -80,7 +80,7 @@ def handle(conn):
                 if client.name is None:
                     time.sleep(0.02)
                     if not join(client, line):
-                        time.sleep(0.5)
+                        time.sleep(0.3)
                         return
                 else:
                     with lock:
