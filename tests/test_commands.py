@@ -131,6 +131,13 @@ README_COMMANDS = {
         "python -m grader.peers.pagination --port 9000 --sizes 2,2,1 --links relative --redirect",
         "python paginator.py http://127.0.0.1:9000/api/v1/items      # in another terminal",
     ],
+    "chat_server": [
+        "python exercises/chat_server/chat_server.py 9000",
+        "nc 127.0.0.1 9000",
+        "python -m grader.peers.chat --port 9000 --name bob2",
+        'python -m grader.peers.chat --port 9000 --script "alice1 joins; bob2 joins; alice1 says hello; bob2 leaves"',
+        'python -m grader.peers.chat --port 9000 --script "alice1 joins; bob2 joins; slow3 stops-reading; alice1 floods 12"',
+    ],
 }
 CURL = pytest.mark.skipif(shutil.which("curl") is None, reason="needs curl")
 
@@ -249,6 +256,39 @@ def test_paginator_against_the_graders_api():
         result = shell(on(port, fetch), cwd=SOLUTIONS / "paginator")
     items = json.loads(result.stdout)
     assert isinstance(items, list) and len(items) == 5, result
+
+
+# -- chat_server: the reference solution, with nc and the grader's chat client -------------------------
+
+def test_chat_server_by_hand():
+    start, nc, client, script, floods = README_COMMANDS["chat_server"]
+    port = free_port()
+    with background(on(port, start.replace("exercises/chat_server/chat_server.py", solution_file("chat_server"))), port):
+        result = shell(on(port, script))
+        assert result.returncode == 0 and result.stdout.endswith("Everything was as the rules say.\n"), result
+        assert "bob2    received b'[alice1] hello\\n'" in result.stdout, result.stdout
+        result = shell(on(port, floods), timeout=60)
+        assert result.returncode == 0 and result.stdout.endswith("Everything was as the rules say.\n"), result
+        # Type a line, then Ctrl-D: the client leaves, and prints what came until the server closed.
+        result = shell(on(port, client), input="hello\n", timeout=10)
+        assert result.stdout.splitlines()[:3] == [
+            "> bob2", "< Welcome to budgetchat! What shall I call you?\\n", "< * The room contains: \\n"], result
+        assert result.stdout.endswith("(the server closed the connection)\n")
+        if shutil.which("nc"):
+            result = shell(on(port, nc), input="carol3\n", timeout=10)
+            assert "* The room contains: " in result.stdout, result
+
+
+def test_the_try_it_line_of_a_chat_failure_plays_the_room(tmp_path):
+    """The line starts the graded file as a server, and its script, played against it, shows the bug."""
+    check = next(name for name in _checks("chat_server") if name.startswith("never sends users their own"))
+    (line,) = try_it(failure_message(tmp_path, "chat_server", "broken_echoes_sender", check))
+    server, _, probe = line.partition("   # then, in another terminal: ")
+    assert server == "python tree/chat_server/chat_server.py 9000", line
+    port = free_port()
+    with background(on(port, server), port, cwd=tmp_path):
+        result = shell(on(port, probe), cwd=tmp_path, timeout=20)
+    assert result.returncode == 1 and "got its own earlier line back" in result.stdout, (line, result)
 
 
 # -- the "Try it" line of a failure of each exercise ---------------------------------------------------

@@ -5,7 +5,7 @@ Every check gets a fresh server and talks to it as several users at once, throug
 as each user's very next line (an echo, or a room line before the presence line, shows up as the
 line that came instead, with no waiting to see whether something more comes). A failure shows
 each user's transcript side by side in time order. The names the grader uses hold a digit, so
-a word of the server's own wording is never taken for a name (CONTRACTS.md section 7).
+a word of the server's own wording is never taken for a name (the contract's readings, in exercises/chat_server/README.md).
 Every check has a broken server in tests/implementations/chat_server/ that it catches.
 """
 

@@ -12,14 +12,15 @@ LOOPBACK = "127.0.0.1"
 
 
 def chat(port, name):
-    """Connect, print every line the server sends, send every line typed (Ctrl-D closes)."""
+    """Connect, print every line the server sends, send every line typed; at Ctrl-D (end of
+    input) shut down the sending side, as nc does, and print the rest until the server closes."""
     try:
         sock = socket.create_connection((LOOPBACK, port), timeout=5)
     except OSError as exc:
         sys.exit(f"Cannot connect to {LOOPBACK}:{port}: {exc.strerror or exc}. Is your server running?")
-    sock.setblocking(False)
-    if name:
-        sock.sendall(name.encode("ascii") + b"\n")
+    sock.settimeout(None)  # select() says when to read; typed lines are small enough to send at once
+    if name is not None:
+        sock.sendall(name.encode("ascii", "replace") + b"\n")
         print(f"> {name}", flush=True)
     with sock, selectors.DefaultSelector() as selector:
         selector.register(sock, selectors.EVENT_READ)
@@ -27,17 +28,22 @@ def chat(port, name):
         while True:
             for key, _ in selector.select():
                 if key.fileobj is sock:
-                    data = sock.recv(65536)
+                    try:
+                        data = sock.recv(65536)
+                    except ConnectionError:
+                        data = b""
                     if not data:
                         print("(the server closed the connection)", flush=True)
                         return
                     for line in data.decode("ascii", "backslashreplace").splitlines(keepends=True):
                         print("< " + repr(line)[1:-1], flush=True)
-                else:
-                    line = sys.stdin.readline()
-                    if not line:  # Ctrl-D: leave the room
-                        return
+                    continue
+                line = sys.stdin.readline()
+                if line:
                     sock.sendall(line.encode("ascii", "replace"))
+                else:  # Ctrl-D: leave the room, and show what the server still sends
+                    selector.unregister(sys.stdin)
+                    sock.shutdown(socket.SHUT_WR)
 
 
 def main(argv=None):

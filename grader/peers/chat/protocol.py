@@ -1,6 +1,6 @@
 """Budget Chat (Protohackers problem 3) as the grader reads it, without sockets.
 
-The rules are CONTRACTS.md section 7 and exercises/chat_server/README.md. A server's wording is
+The rules are exercises/chat_server/README.md's contract. A server's wording is
 free wherever the rules leave it free (the prompt, the notices), so the grader never compares
 those lines with text of its own: a line that starts with ``*`` is a notice, and the names in it
 are its whole words of letters and digits. The grader's names always hold a digit (``alice1``),
