@@ -23,10 +23,16 @@ LATE = 1.0  # seconds from a line's sending to every reader's receiving it (the 
 PIECE_PAUSE = 0.02  # seconds between the pieces of one line, so that each piece is a segment of its own
 
 
+DEATH_TIMEOUT = 1.0  # seconds to see the server's process end, once a probe suggests it did
+
+
 def died_or(server, failure, when):
-    """The failure, or, when the server's process is gone, what ended it."""
-    if not server.alive():
-        return server.died_message(when)
+    """The failure, or, when the server's process is gone (or going: its connections closed
+    first), what ended it."""
+    if server.process.exit_status(wait=DEATH_TIMEOUT) is not None or not server.alive():
+        death = server.died_message(when)
+        death.reproduce = death.reproduce or failure.reproduce
+        return death
     return failure
 
 

@@ -8,7 +8,7 @@ received, side by side, in time order ("alice1 sent ...", "bob1 received ...").
 
 import time
 
-from grader.failures import Failure, show
+from grader.failures import Failure, Prose, show
 from grader.peers.chat.protocol import LineBuffer
 from grader.peers.net import Client
 
@@ -122,7 +122,7 @@ class ChatUser:
             partial = f" (only {show(self.lines.partial)}, with no \\n)" if self.lines.partial else ""
             raise self.timeline.failure(
                 f"{self.name} connected and waited for the name prompt, one line ending in \\n: {what}{partial}.",
-                expected=b"a line such as b'Welcome to budgetchat! What shall I call you?\\n'")
+                expected=Prose("a line such as b'Welcome to budgetchat! What shall I call you?\\n'"))
         return line
 
     def until_closed(self, timeout):

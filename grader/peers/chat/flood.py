@@ -59,8 +59,8 @@ def _one_burst(room, selector, talker, readers, texts, burst, late, may_leave, l
     for text in texts:
         total += len(text) + 1
         ends.append(total)
-    room.timeline.add(talker.name, f"sent    {len(texts)} lines of {len(texts[0])} characters "
-                                   f"({len(data):,} bytes), burst {burst + 1}:", data[:60])
+    room.timeline.add(talker.name, f"sent     burst {burst + 1}: {len(texts)} lines of {len(texts[0])} characters "
+                                   f"({len(data):,} bytes) at once, {texts[0][:24]!r}...")
     sent_at = []  # sent_at[n]: when line n was wholly sent
     offset = 0
     got = {reader.name: 0 for reader in readers}
@@ -117,8 +117,11 @@ def _take(room, user, chunk, texts, got, talker, sent_at, may_leave, left, burst
     """Match the lines a user just received against what it is owed."""
     before = len(user.timeline.events)
     user.received(chunk)
-    # A flood's lines are too many to keep: the timeline keeps the first of each chunk only.
-    del user.timeline.events[before + 1:]
+    # A flood's lines are too many to show one by one: the timeline says how many came at once.
+    count = len(user.timeline.events) - before - user.eof
+    if count > 1:
+        del user.timeline.events[before:before + count]
+        user.timeline.add(user.name, f"received {count} lines, the last {user.pending[-1][:40]!r}...")
     if user.eof:
         raise room.failure(f"The server closed {user.name}'s connection during burst {burst + 1} "
                            f"(after {got.get(user.name, 0)} of its lines), though {user.name} kept reading.",
