@@ -3,7 +3,7 @@
 import pytest
 
 from grader.peers.chat.protocol import LineBuffer, is_notice, message, names_named, valid_name
-from grader.peers.chat.script import steps
+from grader.peers.chat.script import quoted, steps
 
 
 @pytest.mark.parametrize("name, valid", [
@@ -35,7 +35,9 @@ def test_lines_come_out_whole_however_the_bytes_are_cut():
 
 
 def test_a_script_is_steps_of_name_verb_and_text():
-    assert steps("alice1 joins; '' tries; alice1 says hello, world; bob2 floods 3") == [
-        ("alice1", "joins", ""), ("", "tries", ""), ("alice1", "says", "hello, world"), ("bob2", "floods", "3")]
+    assert steps('alice1 joins; "" tries; "bob 2" tries; alice1 says hello, world; bob2 floods 3') == [
+        ("alice1", "joins", ""), ("", "tries", ""), ("bob 2", "tries", ""), ("alice1", "says", "hello, world"),
+        ("bob2", "floods", "3")]
+    assert [quoted(name) for name in ("", "bob 2", "bob-2")] == ['""', '"bob 2"', "bob-2"]
     with pytest.raises(ValueError, match="the verb must be one of"):
         steps("alice1 shouts hi")

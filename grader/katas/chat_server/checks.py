@@ -16,7 +16,7 @@ from grader.failures import Failure, Prose
 from grader.peers.chat.flood import flood
 from grader.peers.chat.protocol import MAX_LINE
 from grader.peers.chat.room import Room
-from grader.peers.chat.script import by_hand
+from grader.peers.chat.script import by_hand, quoted
 
 REFUSED_WITHIN = 1.0  # seconds for the server to close a refused client (the contract's bound)
 LATE = 1.0  # seconds from a line's sending to every reader's receiving it (the contract's bound)
@@ -161,7 +161,7 @@ def check_names(server):
                 user.send(name.encode() + b"\n")
                 lines, closed = user.until_closed(REFUSED_WITHIN)
             except Failure as failure:
-                failure.reproduce = by_hand(f"alice1 joins; {name or chr(39) * 2} tries")
+                failure.reproduce = by_hand(f"alice1 joins; {quoted(name)} tries")
                 raise
             if not closed or len(lines) > 1:
                 raise room.failure(
@@ -169,7 +169,7 @@ def check_names(server):
                     + (f"the server sent it {len(lines)} lines" if len(lines) > 1 else
                        "the connection was still open " f"{REFUSED_WITHIN:g} s later"),
                     expected=Prose("at most one error line, then the connection closed (within 1 s)"),
-                    reproduce=by_hand(f"alice1 joins; {name or chr(39) * 2} tries"))
+                    reproduce=by_hand(f"alice1 joins; {quoted(name)} tries"))
         try:
             for name in ACCEPTED:  # nobody heard of the refused: alice1's next line is this join
                 room.join(name)
@@ -249,10 +249,15 @@ CROWD = 20
        hint="Every client needs its own handler (a thread each, or one selectors/asyncio loop): no fixed pool "
             "smaller than the room, and no handler that blocks the others.")
 def check_twenty_users(server):
+    names = [f"user{n:02d}" for n in range(1, CROWD + 1)]
     with Room(server.address) as room:
-        users = [room.join(f"user{n:02d}") for n in range(1, CROWD + 1)]
-        room.say(users[-1], "hello from the last one")
-        room.say(users[0], "and from the first")
+        try:
+            users = [room.join(name) for name in names]
+            room.say(users[-1], "hello from the last one")
+            room.say(users[0], "and from the first")
+        except Failure as failure:
+            failure.reproduce = by_hand("; ".join(f"{name} joins" for name in names) + "; user20 says hello")
+            raise
 
 
 SLOW_BURSTS, SLOW_LINES = 12, 500  # 6 MB of 1000-character lines: more than the kernel buffers hold

@@ -3,7 +3,8 @@
 ``python -m grader.peers.chat --script "alice1 joins; bob2 joins; alice1 says hi"`` runs the
 steps through the same ``Room`` the checks use, so it expects what they expect, and prints what
 every user sent and received in time order, then either "as the rules say" or what went wrong.
-A step is ``NAME VERB [TEXT]``; ``''`` stands for the empty name. The verbs:
+A step is ``NAME VERB [TEXT]``; a name in double quotes may be empty or hold a space
+(``"" tries``, ``"bob 2" tries``). The verbs:
 
 - ``joins``: connects, reads the prompt, sends its name; checks the presence line and notices
 - ``connects``: connects and reads the prompt only (a later ``joins`` sends the name)
@@ -37,12 +38,22 @@ def steps(script):
     """[(name, verb, text)] of a script; ValueError for a step it cannot read."""
     parsed = []
     for step in filter(None, (s.strip() for s in script.split(";"))):
-        name, _, rest = step.partition(" ")
+        if step.startswith('"'):  # a quoted name: "" (empty), "bob 2"
+            name, quote, rest = step[1:].partition('"')
+            if not quote:
+                raise ValueError(f"step {step!r}: the name's closing \" is missing")
+        else:
+            name, _, rest = step.partition(" ")
         verb, _, text = rest.strip().partition(" ")
         if verb not in VERBS:
             raise ValueError(f"step {step!r}: the verb must be one of {', '.join(VERBS)}")
-        parsed.append(("" if name == "''" else name, verb, text))
+        parsed.append((name, verb, text))
     return parsed
+
+
+def quoted(name):
+    """A name as a script step writes it: in double quotes when it is empty or holds a space."""
+    return f'"{name}"' if not name or " " in name else name
 
 
 def play(address, script):
