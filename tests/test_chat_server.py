@@ -1,9 +1,16 @@
 """chat_server: every check catches its broken server, and every correct style passes."""
 
+import subprocess
+import sys
+import time
+
 import pytest
 
-from conftest import checks_by_status, grade_json, implementations, tree_with
+from conftest import ROOT, checks_by_status, grade_json, implementations, tree_with
 from grader.engine.catalog import checks_of
+from grader.peers.chat.flood import flood
+from grader.peers.chat.room import Room
+from grader.peers.net import accepts_connections, free_port
 
 EXERCISE = "chat_server"
 
@@ -128,3 +135,23 @@ def test_the_reference_solution_passes():
     code, report = grade_json(EXERCISE, "--solutions")
     assert set(checks_by_status(report).values()) == {"passed"}, report
     assert code == 0
+
+
+def test_the_reference_solution_cuts_off_a_reader_that_owes_it_megabytes():
+    """The contract lets a server keep a bounded backlog or disconnect; the reference disconnects
+    past MAX_BACKLOG (4 MiB), and the room hears that user leave, while the readers get every line."""
+    port = free_port()
+    server = subprocess.Popen([sys.executable, str(ROOT / "solutions" / EXERCISE / f"{EXERCISE}.py"), str(port)])
+    try:
+        deadline = time.monotonic() + 10
+        while not accepts_connections(("127.0.0.1", port)):
+            assert server.poll() is None and time.monotonic() < deadline, "the solution did not start"
+            time.sleep(0.02)
+        with Room(("127.0.0.1", port)) as room:
+            alice, bob = room.join("alice1"), room.join("bob2")
+            room.join_silent("slow3")
+            result = flood(room, [alice], [bob], bursts=8, lines=1000, length=1000, late=5.0, may_leave={"slow3"})
+        assert result.left == {"slow3"} and result.lines == 8000
+    finally:
+        server.kill()
+        server.wait()
