@@ -26,12 +26,14 @@ PIECE_PAUSE = 0.02  # seconds between the pieces of one line, so that each piece
 DEATH_TIMEOUT = 1.0  # seconds to see the server's process end, once a probe suggests it did
 
 
-def died_or(server, failure, when):
+def died_or(server, failure, when, hint=None):
     """The failure, or, when the server's process is gone (or going: its connections closed
-    first), what ended it."""
+    first), what ended it; ``hint`` replaces the generic "read the traceback"."""
     if server.process.exit_status(wait=DEATH_TIMEOUT) is not None or not server.alive():
         death = server.died_message(when)
         death.reproduce = death.reproduce or failure.reproduce
+        if hint and (death.hint or "").startswith("Read the traceback"):
+            death.hint = hint
         return death
     return failure
 
@@ -167,7 +169,7 @@ def check_names(server):
                 raise room.failure(
                     f"A client sent {shown} as its name ({what}); "
                     + (f"the server sent it {len(lines)} lines" if len(lines) > 1 else
-                       "the connection was still open " f"{REFUSED_WITHIN:g} s later"),
+                       "the connection was still open " f"{REFUSED_WITHIN:g} s later") + ".",
                     expected=Prose("at most one error line, then the connection closed (within 1 s)"),
                     reproduce=by_hand(f"alice1 joins; {quoted(name)} tries"))
         try:
@@ -306,9 +308,13 @@ def check_reset_mid_broadcast(server):
             raise died_or(server, failure, "after a user reset its connection while it was owed megabytes") from None
 
 
+GARBAGE_HINT = ("Bytes from a client may not be ASCII or a whole line: never let decode() or a missing \\n raise "
+                "out of your loop (work in bytes, or decode with errors='replace'), and handle errors per "
+                "connection (try/except around each client).")
+
+
 @check("keeps serving after garbage, half-sent lines and resets from clients", points=0.5, needs=check_no_echo,
-       hint="Bytes from a client may not be ASCII or a whole line: never let decode() or a missing \\n raise "
-            "out of your loop, and handle errors per connection (try/except around each client).")
+       hint=GARBAGE_HINT)
 def check_misbehaving_clients(server):
     with Room(server.address) as room:
         try:
@@ -325,4 +331,5 @@ def check_misbehaving_clients(server):
             room.say(room.joined["bob5"], "anyone?")
         except Failure as failure:
             failure.reproduce = by_hand("alice1 joins; bob5 joins")
-            raise died_or(server, failure, "after clients sent garbage or reset their connections") from None
+            raise died_or(server, failure, "after clients sent garbage or reset their connections",
+                          GARBAGE_HINT) from None
