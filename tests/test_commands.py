@@ -1,7 +1,8 @@
 """Every command the exercise READMEs and the grader's messages tell a learner to run is run here,
 and talked to: the README's "Try it by hand" lines (with the reference solution as the learner's
 file, on free ports instead of 9000 and 8000), the grader's own peers (`python -m
-grader.peers.lines`, `python -m grader.peers.pagination`, `python -m grader.katas.url_validator`),
+grader.peers.lines`, `python -m grader.peers.pagination`, `python -m grader.katas.url_validator`,
+`python -m grader.peers.chat`),
 and the "Try it" line of a failure of each exercise (the graded file started as the line says,
 then the probe it prints run against it).
 
