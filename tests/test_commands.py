@@ -137,7 +137,7 @@ README_COMMANDS = {
         "nc 127.0.0.1 9000",
         "python -m grader.peers.chat --port 9000 --name bob2",
         'python -m grader.peers.chat --port 9000 --script "alice1 joins; bob2 joins; alice1 says hello; bob2 leaves"',
-        'python -m grader.peers.chat --port 9000 --script "alice1 joins; bob2 joins; slow3 stops-reading; alice1 floods 12"',
+        'python -m grader.peers.chat --port 9000 --script "alice1 joins; bob2 joins; slow3 stops-reading; alice1 floods 6"',
     ],
 }
 CURL = pytest.mark.skipif(shutil.which("curl") is None, reason="needs curl")

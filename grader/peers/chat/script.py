@@ -12,7 +12,7 @@ A step is ``NAME VERB [TEXT]``; a name in double quotes may be empty or hold a s
 - ``says TEXT``: sends TEXT; every other joined user must get ``[NAME] TEXT``
 - ``leaves`` / ``resets``: closes the connection (or resets it); the others must hear of it
 - ``stops-reading``: joins with a tiny receive buffer and never reads again
-- ``floods N``: sends N bursts of 500 lines of 1000 characters, each line due to every reader
+- ``floods N``: sends N bursts of 1000 lines of 1000 characters (1 MB each), each line due to every reader
   within a second
 """
 
@@ -24,7 +24,7 @@ from grader.peers.chat.protocol import MAX_LINE
 from grader.peers.chat.room import Room
 from grader.peers.reproduce import HAND_PORT, server_by_hand
 
-FLOOD_LINES = 500
+FLOOD_LINES = 1000  # per burst: the most the rules let a reader be sent at once
 REFUSED_WITHIN = 1.0
 
 
