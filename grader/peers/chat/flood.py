@@ -17,6 +17,7 @@ from grader.failures import Prose
 from grader.peers.chat.protocol import is_notice, message, names_named
 
 STALL = 3.0  # seconds with nothing sent or received at all: the room is stuck, whatever the lines
+BURST_TIMEOUT = 10.0  # seconds for one burst in all (a correct server takes a tenth of one)
 
 
 @dataclass
@@ -65,9 +66,14 @@ def _one_burst(room, selector, talker, readers, texts, burst, late, may_leave, l
     offset = 0
     got = {reader.name: 0 for reader in readers}
     worst = 0.0
-    last_progress = time.monotonic()
+    last_progress = started = time.monotonic()
     while offset < len(data) or any(n < len(texts) for n in got.values()):
         now = time.monotonic()
+        if now - started > BURST_TIMEOUT:
+            raise room.failure(f"Burst {burst + 1} from {talker.name} was not through after {BURST_TIMEOUT:g} s: the "
+                               f"server took {offset:,} of its {len(data):,} bytes, and the readers got "
+                               + ", ".join(f"{name} {n}" for name, n in got.items()) + f" of its {len(texts)} lines.",
+                               expected=Prose("every line to every reader within a second of its sending"))
         for reader in readers:
             n = got[reader.name]
             if n < len(sent_at) and now - sent_at[n] > late:
