@@ -1,104 +1,116 @@
-"""Announces a leave only when recv() returns b'': a user that resets leaves the room silently."""
+"""One selectors loop that announces a leave on end of file, but takes a user that resets out of the room without a word."""
 
-import queue
 import re
+import selectors
 import socket
-import threading
 
 PROMPT = b"Welcome to budgetchat! What shall I call you?\n"
-NAME = re.compile(rb"[A-Za-z0-9]{1,16}")
-MAX_QUEUED = 10_000  # lines
-
-lock = threading.Lock()
-members = {}  # name -> Client, only touched under lock
+NAME = re.compile(r"[A-Za-z0-9]{1,16}")
+MAX_BACKLOG = 8 * 1024 * 1024  # bytes; past it, lines for that client are dropped
 
 
 class Client:
     def __init__(self, conn):
         self.conn = conn
         self.name = None
-        self.outbox = queue.Queue()
+        self.inbox = b""
+        self.outbox = bytearray()
+        self.refused = False
 
-    def send(self, line):
-        """Queue a line for this client; never blocks."""
-        if self.outbox.qsize() > MAX_QUEUED:
-            self.cut_off()
-        else:
-            self.outbox.put(line)
 
-    def cut_off(self):
+class ChatServer:
+    def __init__(self):
+        self.selector = selectors.DefaultSelector()
+        self.members = {}  # name -> Client
+
+    def send(self, client, line):
+        if len(client.outbox) < MAX_BACKLOG:
+            client.outbox += line
+        self.selector.modify(client.conn, selectors.EVENT_READ | selectors.EVENT_WRITE, client)
+
+    def broadcast(self, line, sender):
+        for name, client in self.members.items():
+            if name != sender:
+                self.send(client, line)
+
+    def drop(self, client):
+        self.selector.unregister(client.conn)
+        client.conn.close()
+        if client.name is not None and self.members.get(client.name) is client:
+            del self.members[client.name]
+            self.broadcast(f"* {client.name} has left the room\n".encode(), client.name)
+
+    def accept(self, listener):
+        conn, _ = listener.accept()
+        conn.setblocking(False)
+        client = Client(conn)
+        self.selector.register(conn, selectors.EVENT_READ, client)
+        self.send(client, PROMPT)
+
+    def flush(self, client):
         try:
-            self.conn.shutdown(socket.SHUT_RDWR)  # its reader thread sees end of file and it leaves
+            sent = client.conn.send(client.outbox)
+        except BlockingIOError:
+            return
         except OSError:
-            pass
-
-    def write_loop(self):
-        while (line := self.outbox.get()) is not None:
-            try:
-                self.conn.sendall(line)
-            except OSError:
-                self.cut_off()
+            self.drop(client)
+            return
+        del client.outbox[:sent]
+        if not client.outbox:
+            if client.name is None and client.refused:
+                self.drop(client)
                 return
+            self.selector.modify(client.conn, selectors.EVENT_READ, client)
 
-
-def broadcast(line, sender):
-    """Queue ``line`` for every member but ``sender``; call with the lock held."""
-    for name, client in members.items():
-        if name != sender:
-            client.send(line)
-
-
-def join(client, name):
-    if not NAME.fullmatch(name):
-        client.send(b"* A name is 1 to 16 letters and digits.\n")
-        return False
-    with lock:
-        if name in members:
-            client.send(b"* That name is taken.\n")
-            return False
-        client.name = name
-        client.send(b"* The room contains: " + b", ".join(members) + b"\n")
-        broadcast(b"* " + name + b" has entered the room\n", name)
-        members[name] = client
-    return True
-
-
-def handle(conn):
-    client = Client(conn)
-    writer = threading.Thread(target=client.write_loop, daemon=True)
-    writer.start()
-    client.send(PROMPT)
-    buffer = b""
-    try:
-        while True:
-            data = conn.recv(4096)
-            if not data:
-                with lock:
-                    if client.name is not None:
-                        broadcast(b"* " + client.name + b" has left the room\n", client.name)
-                break
-            buffer += data
-            while b"\n" in buffer:
-                line, buffer = buffer.split(b"\n", 1)
+    def read(self, client):
+        try:
+            data = client.conn.recv(65536)
+        except BlockingIOError:
+            return
+        except OSError:  # it vanished: take it out of the room
+            self.selector.unregister(client.conn)
+            client.conn.close()
+            self.members.pop(client.name, None)
+            return
+        if not data:
+            self.drop(client)
+            return
+        client.inbox += data
+        *lines, client.inbox = client.inbox.split(b"\n")
+        for line in lines:
+            if client.name is None:
+                self.join(client, line)
                 if client.name is None:
-                    if not join(client, line):
-                        return
-                else:
-                    with lock:
-                        broadcast(b"[" + client.name + b"] " + line + b"\n", client.name)
-    except OSError:
-        pass
-    finally:
-        with lock:
-            if client.name is not None and members.get(client.name) is client:
-                del members[client.name]
-        client.outbox.put(None)
-        writer.join(2.0)  # what is queued (an error line) goes out before the close
-        conn.close()
+                    return
+            else:
+                self.broadcast(b"[" + client.name.encode() + b"] " + line + b"\n", client.name)
+
+    def join(self, client, line):
+        name = line.decode("ascii", "replace")
+        if not NAME.fullmatch(name) or name in self.members:
+            client.refused = True  # closed once the error line is out
+            self.send(client, b"* Sorry, that name cannot be used.\n")
+            return
+        self.send(client, ("* The room contains: " + ", ".join(self.members) + "\n").encode())
+        self.broadcast(f"* {name} has entered the room\n".encode(), name)
+        self.members[name] = client
+        client.name = name
+
+    def run(self, host, port):
+        with socket.create_server((host, port)) as listener:
+            listener.setblocking(False)
+            self.selector.register(listener, selectors.EVENT_READ, None)
+            while True:
+                for key, mask in self.selector.select():
+                    client = key.data
+                    if client is None:
+                        self.accept(key.fileobj)
+                        continue
+                    if mask & selectors.EVENT_WRITE:
+                        self.flush(client)
+                    if mask & selectors.EVENT_READ and client.conn.fileno() != -1:
+                        self.read(client)
 
 
 def serve(host, port):
-    with socket.create_server((host, port)) as server:
-        while True:
-            conn, _ = server.accept()
-            threading.Thread(target=handle, args=(conn,), daemon=True).start()
+    ChatServer().run(host, port)
