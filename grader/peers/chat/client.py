@@ -53,6 +53,7 @@ class ChatUser:
         self.client = Client(address, timeout=2.0, what="your chat server", receive_buffer=receive_buffer)
         timeline.add(name, "connected")
         self.eof = False
+        self._close_seen = False
         self.reset_by_server = False
 
     def __enter__(self):
@@ -86,14 +87,23 @@ class ChatUser:
         self.send(text.encode("ascii") + b"\n")
 
     def received(self, data):
-        """Take bytes that came in (from here or from a loop over many users): lines are recorded."""
+        """Take bytes that came in (from here or from a loop over many users). The timeline records
+        a line when it is taken, not when it came: how TCP cut the stream differs from run to run."""
         if not data:
             self.eof = True
+        else:
+            self.pending.extend(self.lines.feed(data))
+
+    def take(self):
+        """The next line already received (recorded in the timeline)."""
+        line = self.pending.pop(0)
+        self.timeline.add(self.name, "received", line.encode("ascii", "backslashreplace") + b"\n")
+        return line
+
+    def saw_close(self):
+        if not self._close_seen:
+            self._close_seen = True
             self.timeline.add(self.name, "saw the connection closed by the server")
-            return
-        for line in self.lines.feed(data):
-            self.timeline.add(self.name, "received", line.encode("ascii", "backslashreplace") + b"\n")
-            self.pending.append(line)
 
     def next_line(self, timeout=LINE_TIMEOUT):
         """The next line (str, no ``\\n``), or None when none came in time or the connection ended."""
@@ -110,7 +120,11 @@ class ChatUser:
             if data is None:
                 return None
             self.received(data)
-        return self.pending.pop(0) if self.pending else None
+        if self.pending:
+            return self.take()
+        if self.eof:
+            self.saw_close()
+        return None
 
     def wait_prompt(self):
         """Read the server's name prompt: one line, any wording, within PROMPT_TIMEOUT of connecting."""

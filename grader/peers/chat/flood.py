@@ -121,19 +121,18 @@ def _one_burst(room, selector, talker, readers, texts, burst, late, may_leave, l
 
 def _take(room, user, chunk, texts, got, talker, sent_at, may_leave, left, burst):
     """Match the lines a user just received against what it is owed."""
-    before = len(user.timeline.events)
     user.received(chunk)
-    # A flood's lines are too many to show one by one: the timeline says how many came at once.
-    count = len(user.timeline.events) - before - user.eof
-    if count > 1:
-        del user.timeline.events[before:before + count]
-        user.timeline.add(user.name, f"received {count} lines, the last {user.pending[-1][:40]!r}...")
     if user.eof:
+        user.saw_close()
         raise room.failure(f"The server closed {user.name}'s connection during burst {burst + 1} "
                            f"(after {got.get(user.name, 0)} of its lines), though {user.name} kept reading.",
                            expected=Prose("a reader that keeps reading is never disconnected"))
+    taken = 0
     while user.pending:
         line = user.pending.pop(0)
+        taken += 1
+        if not user.pending:  # a flood's lines are too many to show one by one: how many, and the last
+            user.timeline.add(user.name, f"received {taken} line{'s' * (taken > 1)}, the last {line[:40]!r}...")
         leaving = names_named(line, may_leave) if is_notice(line) else set()
         if leaving:
             left |= leaving
