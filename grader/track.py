@@ -68,6 +68,9 @@ EXERCISES = (
     Exercise("udp_pinger", "ping", "A UDP pinger that survives lost, late and stray datagrams.",
              "ping(host, port, count, timeout)", "UDP: datagrams, timeouts and deadlines, matching replies, ICMP errors",
              peer="grader.peers.udp"),
+    Exercise("chat_server", "serve", "A chat room: names, a presence line, [name] text to everyone else.",
+             "serve(host, port)", "many clients at once, line framing, broadcast, a slow reader that must not stall",
+             peer="grader.peers.chat"),
     Exercise("http_client", "http_get", "An HTTP/1.1 GET on raw sockets: status, headers, every body framing.",
              "http_get(url, timeout)", "HTTP/1.1 from the client side: request lines, Content-Length, chunked, "
              "keep-alive, interim responses", peer="grader.peers.raw_http"),

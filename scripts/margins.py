@@ -24,7 +24,8 @@ bound it had:
   server sending the pieces of a reply `pause` apart while send_messages waits for each with its
   timeout= (SLOW_TIMEOUT for the 0.15 s pauses of check_slow_reply); the grader's paginated API
   answering within fetch_all's timeout (the strictest, STALL_TIMEOUT); helper threads stopping
-  within their join bounds;
+  within their join bounds; every chat line the grader waits for, and the slowest line of each
+  burst of chat_server's floods (its delay from sending to the last reader) vs LATE;
 - each check's whole duration vs its pytest-timeout; each exercise vs EXERCISE_BUDGET; the whole
   grading vs grader batch's DEFAULT_TIMEOUT and the Gradescope DEFAULT_TIME_LIMIT (those two
   also pay for starting Python, about 0.3 s more); learner processes' CPU seconds vs the CPU
@@ -59,6 +60,8 @@ from grader.peers.http import conversation as http_conversation
 from grader.learner import process as learner
 from grader.learner import server as learner_server
 from grader.peers import net
+from grader.peers.chat import client as chat_client
+from grader.peers.chat import flood as chat_flood
 from grader.engine import plugin  # noqa: E402
 from grader.peers.lines import server as line_reply_server
 from grader.peers.pagination import api as paginated_api  # noqa: E402
@@ -313,6 +316,24 @@ def install():
     wrap(paginated_api.PaginatedAPI, "close", timed(
         "paginated API threads stop (per thread)", "grader/peers/pagination/api.py:JOIN_TIMEOUT",
         paginated_api.JOIN_TIMEOUT))
+    def chat_line(original, self, timeout=chat_client.LINE_TIMEOUT):  # the waits with a bound of their own
+        started = time.monotonic()
+        line = original(self, timeout)
+        name = " and ".join(n for n in ("PROMPT_TIMEOUT", "LINE_TIMEOUT") if getattr(chat_client, n) == timeout)
+        if name:  # (until_closed's waits, with what is left of its deadline, are counted there)
+            note("grader waits for a chat line", f"grader/peers/chat/client.py:{name}", timeout,
+                 time.monotonic() - started, ran_out=line is None)
+        return line
+    wrap(chat_client.ChatUser, "next_line", chat_line)
+    wrap(chat_client.ChatUser, "until_closed", timed_wait(
+        "grader waits for a refused chat client's close", lambda self, timeout: timeout,
+        lambda result, *a, **k: result[1]))
+
+    def burst(original, room, selector, talker, readers, texts, number, late, *rest):  # every line timed
+        worst = original(room, selector, talker, readers, texts, number, late, *rest)
+        note("a flooded chat line reaches every reader", "grader/katas/chat_server/checks.py:LATE", late, worst)
+        return worst
+    wrap(chat_flood, "_one_burst", burst)
     install_cpu_limit()
 
     real_main = pytest.main

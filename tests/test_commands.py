@@ -1,7 +1,8 @@
 """Every command the exercise READMEs and the grader's messages tell a learner to run is run here,
 and talked to: the README's "Try it by hand" lines (with the reference solution as the learner's
 file, on free ports instead of 9000 and 8000), the grader's own peers (`python -m
-grader.peers.lines`, `python -m grader.peers.pagination`, `python -m grader.katas.url_validator`),
+grader.peers.lines`, `python -m grader.peers.pagination`, `python -m grader.katas.url_validator`,
+`python -m grader.peers.chat`),
 and the "Try it" line of a failure of each exercise (the graded file started as the line says,
 then the probe it prints run against it).
 
@@ -165,6 +166,13 @@ README_COMMANDS = {
         "python async_fetcher.py --limit 3 http://127.0.0.1:9000/paced/{0..8}",
         "python async_fetcher.py --timeout 1 http://127.0.0.1:9000/ok/a http://127.0.0.1:9000/status/404/b "
         "http://127.0.0.1:9000/stall/c http://127.0.0.1:9000/reset/d http://127.0.0.1:1/refused",
+    ],
+    "chat_server": [
+        "python exercises/chat_server/chat_server.py 9000",
+        "nc 127.0.0.1 9000",
+        "python -m grader.peers.chat --port 9000 --name bob2",
+        'python -m grader.peers.chat --port 9000 --script "alice1 joins; bob2 joins; alice1 says hello; bob2 leaves"',
+        'python -m grader.peers.chat --port 9000 --script "alice1 joins; bob2 joins; slow3 stops-reading; alice1 floods 6"',
     ],
 }
 CURL = pytest.mark.skipif(shutil.which("curl") is None, reason="needs curl")
@@ -450,6 +458,39 @@ def test_async_fetcher_against_the_counting_server():
     assert kinds == ["    -> b'netkata async_fetcher: the body of /ok/a\\n'", "    -> ClientResponseError",
                      "    -> TimeoutError", "    -> ClientOSError", "    -> ClientConnectorError"], result
     assert "(3 in flight)" in printed and "in flight" in printed.splitlines()[-1], printed
+
+
+# -- chat_server: the reference solution, with nc and the grader's chat client -------------------------
+
+def test_chat_server_by_hand():
+    start, nc, client, script, floods = README_COMMANDS["chat_server"]
+    port = free_port()
+    with background(on(port, start.replace("exercises/chat_server/chat_server.py", solution_file("chat_server"))), port):
+        result = shell(on(port, script))
+        assert result.returncode == 0 and result.stdout.endswith("Everything was as the rules say.\n"), result
+        assert "bob2    received b'[alice1] hello\\n'" in result.stdout, result.stdout
+        result = shell(on(port, floods), timeout=60)
+        assert result.returncode == 0 and result.stdout.endswith("Everything was as the rules say.\n"), result
+        # Type a line, then Ctrl-D: the client leaves, and prints what came until the server closed.
+        result = shell(on(port, client), input="hello\n", timeout=10)
+        assert result.stdout.splitlines()[:3] == [
+            "> bob2", "< Welcome to budgetchat! What shall I call you?\\n", "< * The room contains: \\n"], result
+        assert result.stdout.endswith("(the server closed the connection)\n")
+        if shutil.which("nc"):
+            result = shell(on(port, nc), input="carol3\n", timeout=10)
+            assert "* The room contains: " in result.stdout, result
+
+
+def test_the_try_it_line_of_a_chat_failure_plays_the_room(tmp_path):
+    """The line starts the graded file as a server, and its script, played against it, shows the bug."""
+    check = next(name for name in _checks("chat_server") if name.startswith("never sends users their own"))
+    (line,) = try_it(failure_message(tmp_path, "chat_server", "broken_echoes_sender", check))
+    server, _, probe = line.partition("   # then, in another terminal: ")
+    assert server == "python tree/chat_server/chat_server.py 9000", line
+    port = free_port()
+    with background(on(port, server), port, cwd=tmp_path):
+        result = shell(on(port, probe), cwd=tmp_path, timeout=20)
+    assert result.returncode == 1 and "got its own earlier line back" in result.stdout, (line, result)
 
 
 # -- the "Try it" line of a failure of each exercise ---------------------------------------------------
