@@ -186,6 +186,8 @@ def test_merge_refuses_missing_overlapping_and_mismatched_shards(two_shards, tmp
     graded = json.loads((lost / batch.MANIFEST).read_text())["submissions"][0]["name"]
     (lost / f"{graded}.json").unlink()
     assert f"{graded} was graded but its report" in refused(capsys, one, lost, "--out", out)
+    stripped = edited(lambda d: d.pop("class"))
+    assert "lacks what grader batch writes there: class" in refused(capsys, one, stripped, "--out", out)
     whole = tmp_path / "whole"
     assert batch.main([str(submissions), "echo_server", "--out", str(whole)]) == 0
     assert "not a shard's" in refused(capsys, one, whole, "--out", out)

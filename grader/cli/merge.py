@@ -66,6 +66,16 @@ def read_part(folder):
         raise Refused(f"{folder}/{MANIFEST} is not JSON: {exc}") from None
     if not isinstance(data, dict) or data.get("gradebook") != "netkata grader batch" or not rows:
         raise Refused(f"{folder} is not the output of grader batch --shard K/N")
+    keys = {"grader", "exercises", "check", "class", "shard", "submissions"}
+    if not keys <= set(data):
+        raise Refused(f"{folder}/{MANIFEST} lacks what grader batch writes there: {', '.join(sorted(keys - set(data)))}")
+    if not isinstance(data["submissions"], list) or not all(
+            isinstance(s, dict) and {"name", "graded", "problem", "notes"} <= set(s) for s in data["submissions"]):
+        raise Refused(f"{folder}/{MANIFEST}: its submissions are not as grader batch writes them")
+    shard = data["shard"]
+    if shard is not None and not (isinstance(shard, dict) and isinstance(shard.get("index"), int)
+                                  and isinstance(shard.get("count"), int)):
+        raise Refused(f"{folder}/{MANIFEST}: its shard is not {{\"index\": K, \"count\": N}}")
     if data.get("shard") is None:
         raise Refused(f"{folder} holds a whole gradebook, not a shard's (graded without --shard)")
     return {"folder": folder, "manifest": data, "header": rows[0], "rows": rows[1:]}
