@@ -98,6 +98,8 @@ def assert_class_report_matches(page, entries, exercises=EXERCISES):
         len(entries), len(graded), len(entries) - len(graded))
     maximum = max(e["report"]["max_score"] for e in graded) if graded else 0
     assert float(summary["data-max-score"]) == maximum
+    assert summary["data-mean"] == (points(round(sum(totals) / len(totals), 2)) if totals else "-")
+    assert f"mean {summary['data-mean']}." in having(elements, "p", **{"class": "summary"})[0][2]
 
     bins = having(elements, "rect", **{"class": "bin"})
     if graded:

@@ -205,7 +205,7 @@ def write_class(stream, *, entries, exercises, grader, check=None):
     body = [f"<h1>Class report: {len(entries)} submission{'s' if len(entries) != 1 else ''}</h1>"]
     mean = points(round(sum(scores) / len(scores), 2)) if scores else "-"
     body.append(f'<p class="summary" data-submissions="{len(entries)}" data-graded="{len(graded)}" '
-                f'data-not-graded="{len(not_graded)}" data-max-score="{points(maximum)}">'
+                f'data-not-graded="{len(not_graded)}" data-max-score="{points(maximum)}" data-mean="{mean}">'
                 f"{len(graded)} graded, {len(not_graded)} not graded; scores out of {points(maximum)}, "
                 f"mean {mean}.</p>")
 
