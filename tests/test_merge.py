@@ -3,8 +3,10 @@ gradebook one unsharded run writes; shards that would not are refused (exit 2); 
 reads the schedulers' variables; progress on a terminal and in a pipe.
 
 The class of scripts/batch_throughput.py, smaller, graded on one cheap check of url_validator (a
-function: no port, so nothing another program on the machine does changes its grade): the shards and the merge are what is tested, not the grading.
-scripts/batch_throughput.py --shards 3 runs the 50-submission class the same way, in full.
+function: no port, so nothing another program on the machine does changes its grade): the shards
+and the merge are what is tested, not the grading.
+`scripts/batch_throughput.py --shards 3 --compare` runs the 50-submission class the same way, in
+full, and compares the gradebooks.
 """
 
 import csv

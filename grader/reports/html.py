@@ -38,7 +38,7 @@ h1 {{ font-size: 22px; margin: 0 0 8px 0; }}
 h2 {{ font-size: 17px; margin: 24px 0 8px 0; }}
 table {{ border-collapse: collapse; }}
 th, td {{ border-bottom: 1px solid #dddddd; padding: 3px 8px; text-align: left; vertical-align: top; }}
-td.number, th.number {{ text-align: right; font-variant-numeric: tabular-nums; }}
+td.number, th.number {{ text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }}
 pre {{ background: #f6f6f6; padding: 12px; white-space: pre-wrap; overflow-wrap: anywhere; }}
 .bar {{ display: inline-block; width: {BAR_WIDTH}px; height: 14px; background: {FAIL_COLOUR}; }}
 .bar span {{ display: block; height: 14px; background: {PASS_COLOUR}; }}
