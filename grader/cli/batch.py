@@ -363,10 +363,10 @@ def class_identity(names):
     return {"submissions": len(names), "digest": hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()}
 
 
-def manifest(results, exercises, focus, names, shard):
+def manifest(results, exercises, focus, names, shard, identity):
     return {
         "gradebook": "netkata grader batch",
-        "grader": grader_identity(),
+        "grader": identity,
         "exercises": [e.name for e in exercises],
         "check": focus,
         "class": class_identity(names),
@@ -523,6 +523,7 @@ def grade_class(args):
     except OSError as exc:
         raise UsageError(f"cannot create {args.out}: {exc.strerror}") from None
     everyone = submissions_in(args.submissions, args.out)
+    identity = grader_identity()  # before grading: a grader changed on disk meanwhile is not the one that graded
     folders = everyone if shard is None else [f for f in everyone if shard_of(f.name, shard.count) == shard.index]
     jobs = args.jobs or default_jobs()
     progress = Progress(len(folders), sys.stderr)
@@ -551,7 +552,7 @@ def grade_class(args):
         for graded in results:
             write_page(args.out, graded)
         write_manifest(args.out / MANIFEST, manifest(results, exercises, args.focus,
-                                                     [f.name for f in everyone], shard))
+                                                     [f.name for f in everyone], shard, identity))
         write_gradebook(gradebook, results, exercises)
         if shard is None:
             write_class_report(args.out)
