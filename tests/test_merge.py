@@ -128,6 +128,7 @@ def test_shard_auto_reads_the_schedulers_variables(environment, shard):
               "SLURM_ARRAY_TASK_COUNT": "3", "SLURM_ARRAY_TASK_STEP": "4"}, "without a step"),
     ("auto", {"SLURM_ARRAY_TASK_ID": "1"}, "not SLURM_ARRAY_TASK_MIN"),
     ("auto", {"NETKATA_SHARD": "2"}, "NETKATA_SHARD: --shard takes K/N"),
+    ("auto", {"NETKATA_SHARD": "auto"}, "NETKATA_SHARD must be K/N itself"),
 ])
 def test_a_shard_that_cannot_be_read_is_a_usage_error(text, environment, message):
     with pytest.raises(batch.UsageError, match=re.escape(message)):

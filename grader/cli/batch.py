@@ -25,9 +25,10 @@ digest, the exercises and checks graded, the class, the shard, each submission's
 With ``--shard K/N`` only the submissions whose name hashes to shard K of N are graded (a stable
 hash of the name alone: adding a submission moves no other), into a partial gradebook that
 ``grader merge`` (grader/cli/merge.py) joins with the others into what one unsharded run writes;
-``--shard auto`` reads K and N from the variables the schedulers set (``shard_from_environment``). A submission
-that could not be graded has no total; its notes say why, and ``DIR/<submission>.log`` holds
-what the grader printed. One stopped at its time-out keeps the checks that ran in its report.
+``--shard auto`` reads K and N from the variables the schedulers set (``shard_from_environment``).
+
+A submission that could not be graded has no total; its notes say why, and
+``DIR/<submission>.log`` holds what the grader printed. One stopped at its time-out keeps the checks that ran in its report.
 Exit status 0 when every submission was graded (whatever its score), 1 when any could not be, 2
 for a usage error, 130 when interrupted.
 
@@ -315,6 +316,8 @@ def shard_from_environment(environ):
       ``SLURM_ARRAY_TASK_COUNT``: the array must be a range without a step (``--array=0-7`` or
       ``1-8``), its first task being shard 1."""
     if "NETKATA_SHARD" in environ:
+        if environ["NETKATA_SHARD"].strip() == "auto":
+            raise UsageError("NETKATA_SHARD must be K/N itself (such as 2/3), not auto")
         try:
             return parse_shard(environ["NETKATA_SHARD"])
         except UsageError as exc:
