@@ -1,13 +1,16 @@
 """Measure `grader batch` throughput: submissions graded per minute for a class of mixed work.
 
-    python scripts/batch_throughput.py [--count 50] [--jobs N] [--seed 7] [--keep DIR]
+    python scripts/batch_throughput.py [--count 50] [--jobs N] [--seed 7] [--keep DIR] [--shards N]
 
 Builds COUNT submissions in a temporary folder, each exercise of each one drawn (seeded) from
 what a real class hands in: the reference solution, a correct or a broken implementation from
 tests/implementations/, the untouched stub, or nothing. Then runs `python -m grader batch` on
 them once and reports the wall time, the rate, and the machine's load average before and after
-(the figure depends on the machine and on what else runs on it). Not a test: reported, never
-asserted.
+(the figure depends on the machine and on what else runs on it). With ``--shards N`` it runs N
+``grader batch --shard K/N`` processes side by side (each with --shard-jobs, default 1) and then
+``grader merge``, and reports the wall time of the whole, and whether the merged grades.csv is
+the unsharded one's when ``--compare`` also runs the unsharded batch. Not a test: reported, never
+asserted (tests/test_merge.py tests the merge on a smaller class).
 """
 
 import argparse
@@ -67,32 +70,64 @@ def load():
         return "unknown"
 
 
+def unsharded(submissions, out, args):
+    command = [sys.executable, "-m", "grader", "batch", str(submissions), "--out", str(out)]
+    if args.jobs:
+        command += ["--jobs", str(args.jobs)]
+    started = time.perf_counter()
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    print(result.stdout.strip())
+    print(f"load average after: {load()}")
+    print(f"unsharded: wall time {elapsed:.1f} s; exit status {result.returncode}; "
+          f"throughput {args.count / elapsed * 60:.1f} submissions per minute")
+
+
+def sharded(submissions, work, args):
+    started = time.perf_counter()
+    processes = [subprocess.Popen([sys.executable, "-m", "grader", "batch", str(submissions), "--shard",
+                                   f"{k}/{args.shards}", "--jobs", str(args.shard_jobs), "--out",
+                                   str(work / f"shard-{k}")], cwd=ROOT, stdout=subprocess.PIPE,
+                                  stderr=subprocess.DEVNULL, text=True) for k in range(1, args.shards + 1)]
+    for process in processes:
+        out, _ = process.communicate()
+        print(out.strip().splitlines()[0] if out.strip() else f"exit status {process.returncode}")
+    graded = time.perf_counter() - started
+    merge = subprocess.run([sys.executable, "-m", "grader", "merge",
+                            *(str(work / f"shard-{k}") for k in range(1, args.shards + 1)),
+                            "--out", str(work / "merged")], cwd=ROOT, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    print(merge.stdout.strip() or merge.stderr.strip())
+    print(f"load average after: {load()}")
+    print(f"{args.shards} shards: wall time {elapsed:.1f} s (merge {elapsed - graded:.1f} s); exit status "
+          f"{merge.returncode}; throughput {args.count / elapsed * 60:.1f} submissions per minute")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=50)
     parser.add_argument("--jobs", type=int, default=None, help="passed to grader batch (default: its own)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", type=Path, help="build the class and the grades here, and keep them")
+    parser.add_argument("--shards", type=int, default=0, help="grade in N shards side by side, then merge")
+    parser.add_argument("--shard-jobs", type=int, default=1, help="--jobs of each shard (default 1)")
+    parser.add_argument("--compare", action="store_true", help="with --shards: also the unsharded batch, "
+                        "and compare the gradebooks")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="netkata-throughput-"))
     try:
         submissions, out = work / "submissions", work / "grades"
         drawn = build_class(submissions, args.count, args.seed)
-        command = [sys.executable, "-m", "grader", "batch", str(submissions), "--out", str(out)]
-        if args.jobs:
-            command += ["--jobs", str(args.jobs)]
         print(f"{args.count} submissions x {len(EXERCISES)} exercises; drawn: "
               + ", ".join(f"{kind} {drawn[kind]}" for kind in KINDS))
         print(f"cores: {os.cpu_count()}; load average before: {load()}")
-        started = time.perf_counter()
-        result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
-        elapsed = time.perf_counter() - started
-        print(result.stdout.strip())
-        if result.stderr.strip():
-            print(result.stderr.strip())
-        print(f"load average after: {load()}")
-        print(f"wall time {elapsed:.1f} s; exit status {result.returncode}; "
-              f"throughput {args.count / elapsed * 60:.1f} submissions per minute")
+        if not args.shards or args.compare:
+            unsharded(submissions, out, args)
+        if args.shards:
+            sharded(submissions, work, args)
+            if args.compare:
+                same = (out / "grades.csv").read_bytes() == (work / "merged" / "grades.csv").read_bytes()
+                print(f"merged grades.csv {'is' if same else 'is NOT'} byte for byte the unsharded one")
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)

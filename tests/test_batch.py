@@ -10,6 +10,7 @@ import io
 import json
 import os
 import py_compile
+import re
 import shutil
 import signal
 import subprocess
@@ -65,8 +66,9 @@ def test_a_class_is_graded_into_a_gradebook_and_reports(tmp_path):
         ["carol", "2", *ZEROS[1:], "2", "; ".join(f"{e.name}: missing" for e in EXERCISES[1:])],
         ["erin", *ZEROS, "0", "; ".join(f"{e.name}: missing" for e in EXERCISES[1:])],
     ]
-    assert sorted(p.name for p in out.iterdir()) == ["alice.json", "bob.json", "carol.json", "erin.json",
-                                                     "grades.csv"]
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [f"{n}.{kind}" for n in ("alice", "bob", "carol", "erin") for kind in ("json", "html")]
+        + ["grades.csv", "gradebook.json", "index.html"])
     carol = json.loads((out / "carol.json").read_text())
     assert carol["exercises"][0]["status"] == "passed" and carol["score"] == 2.0
     erin = json.loads((out / "erin.json").read_text())["exercises"][0]
@@ -74,7 +76,9 @@ def test_a_class_is_graded_into_a_gradebook_and_reports(tmp_path):
     assert erin["printed"] == 20_000_000 and "printed 20,000,000 bytes in all" in erin["checks"][0]["message"]
     assert {e["status"] for e in json.loads((out / "bob.json").read_text())["exercises"]} == {"missing"}
     assert "Graded 4 of 4 submissions" in result.stdout
-    assert "[1/4]" not in result.stderr  # progress only on a terminal
+    lines = result.stderr.splitlines()  # in a pipe: one plain line per submission, no redrawn status
+    assert len(lines) == 4 and all(re.match(r"\[[1-4]/4\] (alice|bob|carol|erin): ", line) for line in lines), lines
+    assert "\r" not in result.stderr and "\033" not in result.stderr and "per minute" not in result.stderr
     assert len(result.stdout) + len(result.stderr) < 2000  # erin's flood stays in erin's report, capped
 
 
@@ -180,7 +184,9 @@ def test_progress_is_shown_on_a_terminal(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(sys, "stderr", terminal)
     code = batch.main([str(tmp_path / "subs"), "--out", str(tmp_path / "out")])
     assert code == 0
-    assert terminal.getvalue().startswith("[1/1] bob: 0/")
+    shown = terminal.getvalue()  # one status line, redrawn in place, cleared at the end
+    assert shown.startswith("\r\033[K0/1 graded, 0 not graded") and "\r\033[K1/1 graded, 0 not graded, " in shown
+    assert shown.endswith("\r\033[K") and "bob" not in shown
     assert "Graded 1 of 1 submissions" in capsys.readouterr().out
 
 

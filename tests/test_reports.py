@@ -113,7 +113,7 @@ def outputs():
     stdout, summary = github_rendered()
     return {"report.txt": rendered("text"), "report.json": rendered("json"),
             "report.gradescope.json": rendered("gradescope"), "report.junit.xml": rendered("junit"),
-            "report.github.txt": stdout, "report.github-summary.md": summary}
+            "report.github.txt": stdout, "report.github-summary.md": summary, "report.html": rendered("html")}
 
 
 def compare_with_golden(name, actual):
@@ -131,7 +131,7 @@ def test_format_matches_golden_file(name):
 
 
 def test_every_format_has_a_golden_file():
-    golden_formats = {"text", "json", "gradescope", "junit", "github"}
+    golden_formats = {"text", "json", "gradescope", "junit", "github", "html"}
     assert set(FORMATS) == golden_formats
 
 

@@ -3,13 +3,15 @@
     grader [EXERCISE ...] [--path TREE | --solutions] [--format FORMAT] [--output FILE] [--check TEXT]
            [--verbose]
     grader watch [EXERCISE]          grader list          grader hint EXERCISE     grader reset EXERCISE
-    grader batch SUBMISSIONS [--jobs N] [--out DIR] [--timeout SECONDS] [--check TEXT]
+    grader batch SUBMISSIONS [--jobs N] [--out DIR] [--timeout SECONDS] [--check TEXT] [--shard K/N]
+    grader merge DIR... --out DIR
     grader report REPORT.json [--format FORMAT] [--output FILE]
 
 The sub-commands are sub-commands only as the first argument (no exercise has any of their
 names). The learner's loop: ``watch`` is grader/cli/watch.py, ``list`` grader/cli/progress.py, ``hint``
 grader/cli/hint.py, ``reset`` grader/cli/reset.py. For instructors: ``batch`` is grader/cli/batch.py;
-``report`` writes a saved JSON report in another format.
+``merge`` (the shards of ``batch --shard``) grader/cli/merge.py; ``report`` writes a saved JSON report
+in another format.
 
 Exit status: 0 when every selected check passed, 1 when any did not, 2 for a usage error,
 3 when the grader itself failed (a bug to report, never the learner's fault), 130 on Ctrl-C.
@@ -39,7 +41,8 @@ def parser():
                "Exit status: 0 all selected checks passed, 1 some did not, 2 usage error, "
                "3 internal grader error, 130 interrupted (Ctrl-C: the report then covers the checks "
                "that ran and says it is partial). For instructors: `grader batch --help` grades a folder of "
-               "submissions; `grader report --help` rewrites a saved JSON report in another format.")
+               "submissions; `grader merge --help` joins the shards of one; `grader report --help` rewrites "
+               "a saved JSON report in another format.")
     p.add_argument("exercises", nargs="*", metavar="EXERCISE",
                    help="exercises to grade, by name (default: all, in learning order: "
                         + ", ".join(e.name for e in EXERCISES) + ")")
@@ -60,7 +63,7 @@ def parser():
 
 
 SUBCOMMANDS = {"watch": "grader.cli.watch", "list": "grader.cli.progress", "hint": "grader.cli.hint",
-               "reset": "grader.cli.reset", "batch": "grader.cli.batch"}
+               "reset": "grader.cli.reset", "batch": "grader.cli.batch", "merge": "grader.cli.merge"}
 
 
 def main(argv=None):

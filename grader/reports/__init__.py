@@ -21,4 +21,5 @@ FORMATS = {
     "gradescope": _writer("gradescope"),
     "github": _writer("github"),
     "junit": _writer("junit"),
+    "html": _writer("html"),
 }
