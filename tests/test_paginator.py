@@ -61,6 +61,9 @@ CAUGHT_BY = {
     "broken_appends_pages": [THREE_PAGES],
     "broken_requires_retry_after": [RETRY_AFTER],
     "broken_retries_timeouts_forever": [STALL],
+    "broken_retries_counted_per_call": [TRANSIENT],
+    "broken_429s_counted_per_call": [GIVES_UP_429],
+    "broken_checks_only_next": [BAD_PAGES],
 }
 
 # What the first caught check's message must say: the wire fact a learner acts on.
@@ -86,6 +89,9 @@ SAYS = {
     "broken_imports_grader": ["never imports the grader", "Remove the import of the grader"],
     "broken_requires_retry_after": ["raised KeyError"],
     "broken_retries_timeouts_forever": ["page 1 staying silent every time", "still retrying after"],
+    "broken_retries_counted_per_call": ["its first error", "count them for each page afresh"],
+    "broken_429s_counted_per_call": ["5 answers of 429 in all, but never 5 in a row for one page"],
+    "broken_checks_only_next": ["the JSON {\"next\": null}", "raised KeyError, not ValueError"],
 }
 
 # Every clause of the contract (exercises/paginator/README.md), and the broken clients that breach
@@ -103,12 +109,12 @@ CLAUSES = {
     "C7": ["broken_no_timeout", "broken_timeout_first_try_only"],
     "C8": ["broken_ignores_retry_after", "broken_retry_after_always_one_second", "broken_gives_up_on_429",
            "broken_requires_retry_after"],
-    "C9": ["broken_retries_429_forever"],
+    "C9": ["broken_retries_429_forever", "broken_429s_counted_per_call"],
     "C10": ["broken_no_backoff", "broken_constant_backoff", "broken_gives_up_on_503", "broken_timeout_not_retried",
             "broken_backoff_too_slow"],
-    "C11": ["broken_retries_forever", "broken_retries_timeouts_forever"],
+    "C11": ["broken_retries_forever", "broken_retries_timeouts_forever", "broken_retries_counted_per_call"],
     "C12": ["broken_retries_every_error"],
-    "C13": ["broken_lenient_page_shape", "broken_swallows_bad_json"],
+    "C13": ["broken_lenient_page_shape", "broken_swallows_bad_json", "broken_checks_only_next"],
     "C14": ["broken_no_loop_detection", "broken_loop_check_misses_start"],
     "C15": ["broken_imports_helper"],
     "C16": ["broken_imports_grader"],
