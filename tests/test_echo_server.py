@@ -28,6 +28,7 @@ CAUGHT_BY = {
     "broken_wrong_function_name": ["starts and listens on the port it is given"],
     "broken_imports_helper": ["starts and listens on the port it is given"],
     "broken_imports_grader": ["starts and listens on the port it is given"],
+    "broken_binds_every_interface": ["starts and listens on the port it is given"],
 }
 
 # What the first check says about each of these (its message holds every word).
@@ -35,13 +36,14 @@ SAYS = {
     "broken_wrong_function_name": ["no function named serve()", "start_server"],
     "broken_imports_helper": ["ModuleNotFoundError", "echo_handler"],
     "broken_imports_grader": ["never imports the grader", "Remove the import of the grader"],
+    "broken_binds_every_interface": ["Your server listens on 0.0.0.0, port", "every network interface"],
 }
 
 # Every clause of the contract (exercises/echo_server/README.md), and the broken servers that
 # breach it alone (tests/test_track.py: each is in CAUGHT_BY, so proved caught).
 CLAUSES = {
     "C1": ["broken_wrong_function_name"],
-    "C2": ["broken_wrong_port"],
+    "C2": ["broken_wrong_port", "broken_binds_every_interface"],
     "C3": ["broken_decodes_text", "broken_adds_newline", "broken_strips_newline", "broken_single_recv",
            "broken_short_read_ends_message"],
     "C4": ["broken_waits_for_eof", "broken_line_buffered"],
