@@ -47,6 +47,49 @@ CAUGHT_BY = {
                            "reads a request's body, so the next request on the connection works"],
     "broken_one_at_a_time": ["serves 20 clients at once; an idle kept-alive client blocks no one"],
     "broken_small_thread_pool": ["serves 20 clients at once; an idle kept-alive client blocks no one"],
+    "broken_wrong_function_name": ["starts and listens on the port it is given"],
+    "broken_imports_helper": ["starts and listens on the port it is given"],
+    "broken_imports_grader": ["starts and listens on the port it is given"],
+    "broken_unknown_method_200": ["refuses POST, PUT, PATCH, DELETE and OPTIONS with 405 and Allow: GET, HEAD"],
+    "broken_accepts_any_http_version": ["answers 400 to a malformed request line, then closes"],
+    "broken_small_head_limit": ["reads big requests and requests sent in small pieces"],
+    "broken_dies_on_reset": ["keeps serving after garbage and after a client that sends nothing"],
+}
+
+# What the failing check says about some of them (its message holds every word).
+SAYS = {
+    "broken_wrong_function_name": ["no function named serve()", "run_server"],
+    "broken_imports_helper": ["ModuleNotFoundError", "http_parsing"],
+    "broken_imports_grader": ["never imports the grader", "Remove the import of the grader"],
+    "broken_unknown_method_200": ["BREW / (a method your server cannot know) got HTTP/1.1 200 OK"],
+    "broken_accepts_any_http_version": ["HTTP/2.0"],
+    "broken_dies_on_reset": ["reset its connection"],
+}
+
+# Every clause of the contract (exercises/http_hello_server/README.md), and the broken servers that
+# breach it alone (tests/test_track.py: each is in CAUGHT_BY, so proved caught).
+CLAUSES = {
+    "C1": ["broken_wrong_function_name", "broken_fixed_port"],
+    "C2": ["broken_content_length_off_by_one", "broken_no_content_length", "broken_bytes_after_response",
+           "broken_no_reason_phrase", "broken_content_length_in_characters"],
+    "C3": ["broken_bare_lf"],
+    "C4": ["broken_404_other_paths", "broken_h1_body", "broken_text_html", "broken_no_content_type"],
+    "C5": ["broken_head_with_body", "broken_head_content_length_zero"],
+    "C6": ["broken_post_200", "broken_405_without_allow"],
+    "C7": ["broken_unknown_method_200"],
+    "C8": ["broken_body_not_consumed", "broken_body_only_from_buffer", "broken_drops_next_request"],
+    "C9": ["broken_no_400_bad_request_line", "broken_accepts_any_http_version", "broken_no_400_bad_header",
+           "broken_no_400_missing_host", "broken_400_left_open"],
+    "C10": ["broken_no_keep_alive", "broken_ignores_connection_close"],
+    "C11": ["broken_http10_kept_open"],
+    "C12": ["broken_single_recv"],
+    "C13": ["broken_small_head_limit"],
+    "C14": ["broken_one_at_a_time", "broken_small_thread_pool"],
+    "C15": ["broken_dies_on_malformed", "broken_dies_on_empty_connection", "broken_dies_on_reset"],
+    "C16": "not graded: the clause itself frees the reason phrase (any words, or none after the space, pass); "
+           "a status line without the space before it breaks C2's grammar, not this clause",
+    "C17": ["broken_imports_helper"],
+    "C18": ["broken_imports_grader"],
 }
 
 
@@ -79,6 +122,10 @@ def test_broken_server_is_caught(tmp_path, implementation):
     code, report = grade_json(EXERCISE, "--path", tree, "--check", expected[0])
     assert checks_by_status(report)[expected[0]] == "failed", report
     assert code == 1
+    (exercise,) = report["exercises"]
+    message = next(c["message"] for c in exercise["checks"] if c["name"] == expected[0])
+    for words in SAYS.get(implementation.stem, []):
+        assert words in message, message
 
 
 @pytest.mark.parametrize("implementation", implementations(EXERCISE, "correct"))

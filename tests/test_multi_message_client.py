@@ -52,6 +52,10 @@ CAUGHT_BY = {
     "broken_strips_replies": [ONLY_NEWLINE, ANY_MESSAGES],
     "broken_total_deadline": [SLOW],
     "broken_validates_while_sending": [REFUSES],
+    "broken_wrong_function_name": [REPLIES],
+    "broken_imports_helper": [REPLIES],
+    "broken_imports_grader": [REPLIES],
+    "broken_connect_without_timeout": [TIMEOUT],
 }
 
 # What the first caught check's message must say: the wire fact a learner acts on.
@@ -76,6 +80,30 @@ SAYS = {
     "broken_strips_replies": ["Reply 1 is '1 →   two spaces'"],
     "broken_total_deadline": ["raised TimeoutError after ", "while the reply was still coming"],
     "broken_validates_while_sending": ["only after sending b'ok\\n'"],
+    "broken_wrong_function_name": ["no function named send_messages()", "send_lines"],
+    "broken_imports_helper": ["ModuleNotFoundError", "checking"],
+    "broken_imports_grader": ["never imports the grader", "Remove the import of the grader"],
+    "broken_connect_without_timeout": ["still connecting after 2 s to a server that never accepts"],
+}
+
+# Every clause of the contract (exercises/multi_message_client/README.md), and the broken clients
+# that breach it alone (tests/test_track.py: each is in CAUGHT_BY, so proved caught).
+CLAUSES = {
+    "C1": ["broken_wrong_function_name"],
+    "C2": ["broken_connects_twice", "broken_new_connection_per_message"],
+    "C3": ["broken_last_message_without_newline", "broken_encodes_latin1", "broken_send_not_sendall"],
+    "C4": "not graded: a promise the server makes to the client, not one the client makes (the grader's "
+          "server keeps it in every check, and C6 is what a client must do with it)",
+    "C5": ["broken_returns_bytes", "broken_keeps_newline", "broken_strips_replies", "broken_splitlines"],
+    "C6": ["broken_one_recv_per_reply", "broken_decodes_each_chunk", "broken_discards_partial_line",
+           "broken_drops_bytes_after_newline"],
+    "C7": ["broken_leaves_connection_open"],
+    "C8": ["broken_accepts_newlines", "broken_allows_carriage_return", "broken_validates_while_sending"],
+    "C9": ["broken_loops_on_eof", "broken_returns_partial_on_close"],
+    "C10": ["broken_no_timeout", "broken_fixed_timeout", "broken_total_deadline", "broken_connect_without_timeout"],
+    "C11": ["broken_sends_blank_line_for_empty_list"],
+    "C12": ["broken_imports_helper"],
+    "C13": ["broken_imports_grader"],
 }
 
 

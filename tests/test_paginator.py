@@ -55,6 +55,15 @@ CAUGHT_BY = {
     "broken_timeout_first_try_only": [STALL],
     "broken_timeout_not_retried": [STALL],
     "broken_waits_for_empty_page": [THREE_PAGES],
+    "broken_wrong_function_name": [THREE_PAGES],
+    "broken_imports_helper": [THREE_PAGES],
+    "broken_imports_grader": [THREE_PAGES],
+    "broken_appends_pages": [THREE_PAGES],
+    "broken_requires_retry_after": [RETRY_AFTER],
+    "broken_retries_timeouts_forever": [STALL],
+    "broken_retries_counted_per_call": [TRANSIENT],
+    "broken_429s_counted_per_call": [GIVES_UP_429],
+    "broken_checks_only_next": [BAD_PAGES],
 }
 
 # What the first caught check's message must say: the wire fact a learner acts on.
@@ -75,6 +84,40 @@ SAYS = {
     "broken_backoff_too_slow": ["between its requests to page 1", "s in all", "may add up to 5 s at most"],
     "broken_retry_after_always_one_second": ["asked for page 1 again 1.0", "s after the 429"],
     "broken_stops_on_short_page": ["fetch_all stopped after page 1"],
+    "broken_wrong_function_name": ["no function named fetch_all()", "fetch_pages"],
+    "broken_imports_helper": ["ModuleNotFoundError", "page_checks"],
+    "broken_imports_grader": ["never imports the grader", "Remove the import of the grader"],
+    "broken_requires_retry_after": ["raised KeyError"],
+    "broken_retries_timeouts_forever": ["page 1 staying silent every time", "still retrying after"],
+    "broken_retries_counted_per_call": ["its first error", "count them for each page afresh"],
+    "broken_429s_counted_per_call": ["5 answers of 429 in all, but never 5 in a row for one page"],
+    "broken_checks_only_next": ["the JSON {\"next\": null}", "raised KeyError, not ValueError"],
+}
+
+# Every clause of the contract (exercises/paginator/README.md), and the broken clients that breach
+# it alone (tests/test_track.py: each is in CAUGHT_BY, so proved caught).
+CLAUSES = {
+    "C1": ["broken_wrong_function_name"],
+    "C2": "not graded: a promise the API makes to the client, not one the client makes (the grader's API "
+          "keeps it on every page but the ones C13 is about)",
+    "C3": ["broken_drops_first_page", "broken_drops_last_page", "broken_duplicates_first_page",
+           "broken_duplicates_last_page", "broken_appends_pages"],
+    "C4": ["broken_concatenates_next", "broken_joins_with_requested_url"],
+    "C5": ["broken_waits_for_empty_page", "broken_stops_on_empty_page", "broken_stops_on_short_page",
+           "broken_builds_page_urls"],
+    "C6": ["broken_no_session"],
+    "C7": ["broken_no_timeout", "broken_timeout_first_try_only"],
+    "C8": ["broken_ignores_retry_after", "broken_retry_after_always_one_second", "broken_gives_up_on_429",
+           "broken_requires_retry_after"],
+    "C9": ["broken_retries_429_forever", "broken_429s_counted_per_call"],
+    "C10": ["broken_no_backoff", "broken_constant_backoff", "broken_gives_up_on_503", "broken_timeout_not_retried",
+            "broken_backoff_too_slow"],
+    "C11": ["broken_retries_forever", "broken_retries_timeouts_forever", "broken_retries_counted_per_call"],
+    "C12": ["broken_retries_every_error"],
+    "C13": ["broken_lenient_page_shape", "broken_swallows_bad_json", "broken_checks_only_next"],
+    "C14": ["broken_no_loop_detection", "broken_loop_check_misses_start"],
+    "C15": ["broken_imports_helper"],
+    "C16": ["broken_imports_grader"],
 }
 
 

@@ -47,6 +47,32 @@ CAUGHT_BY = {
     "broken_uppercase_scheme_rejected": [VALID, GENERATED_VALID],
     "broken_userinfo_accepted": [USERINFO, GENERATED_BROKEN],
     "broken_zone_id_accepted": [HOSTS, GENERATED_BROKEN],
+    # Not loaded, or no function to call: the first check fails, and the rest are skipped for it.
+    "broken_wrong_function_name": [RETURNS_BOOL],
+    "broken_imports_helper": [RETURNS_BOOL],
+    "broken_imports_grader": [RETURNS_BOOL],
+    "broken_strips_input": [HIDDEN, GENERATED_BROKEN],
+    # A re.Match or None is no bool: every check that reads an answer fails.
+    "broken_returns_match": [RETURNS_BOOL, VALID, SCHEMES, USERINFO, HOSTS, PORTS, HIDDEN, PATH, GENERATED_VALID,
+                             GENERATED_BROKEN],
+}
+
+# Every clause of the contract (exercises/url_validator/README.md), and the broken validators that
+# breach it alone (tests/test_track.py: each is in CAUGHT_BY, so proved caught). C2's are one per
+# rule broken: rule 0, 1, 2, 3 (names, IPv4, IPv6), 4, 5.
+CLAUSES = {
+    "C1": ["broken_wrong_function_name"],
+    "C2": ["broken_accepts_spaces", "broken_non_ascii_accepted", "broken_dollar_anchor", "broken_ignorecase_regex",
+           "broken_accepts_ftp", "broken_uppercase_scheme_rejected", "broken_userinfo_accepted",
+           "broken_label_hyphen_ends", "broken_long_label", "broken_long_name", "broken_numeric_tld",
+           "broken_underscore_accepted", "broken_ipv4_leading_zero", "broken_ipv4_octet_256", "broken_ipv6_rejected",
+           "broken_zone_id_accepted", "broken_empty_port", "broken_no_port_range", "broken_bad_percent_accepted",
+           "broken_second_hash_accepted", "broken_naive_urlparse"],
+    "C3": ["broken_strips_input"],
+    "C4": ["broken_raises_on_unclosed_bracket", "broken_returns_match"],
+    "C5": ["broken_catastrophic_regex"],
+    "C6": ["broken_imports_helper"],
+    "C7": ["broken_imports_grader"],
 }
 
 # What a check's message must say, by (implementation, check): the URL as the learner must see
@@ -72,6 +98,11 @@ SAYS = {
                                                      "It breaks rule 2 (no user information)",
                                                      "by removing characters"],
     ("broken_zone_id_accepted", GENERATED_BROKEN): ["a zone id ('%...') is not allowed"],
+    ("broken_wrong_function_name", RETURNS_BOOL): ["no function named is_valid_url()", "is_valid"],
+    ("broken_imports_helper", RETURNS_BOOL): ["ModuleNotFoundError", "url_patterns"],
+    ("broken_imports_grader", RETURNS_BOOL): ["never imports the grader", "Remove the import of the grader"],
+    ("broken_strips_input", HIDDEN): ["is_valid_url(' http://example.com') returned True"],
+    ("broken_returns_match", RETURNS_BOOL): ["(a NoneType, not a bool)"],
 }
 
 
@@ -100,8 +131,11 @@ def test_broken_validator_is_caught(tmp_path, implementation):
     so a bug never spreads to the checks of other rules."""
     code, report = grade_json(EXERCISE, "--path", tree_with(tmp_path, EXERCISE, implementation))
     statuses = checks_by_status(report)
-    assert {name for name, status in statuses.items() if status != "passed"} == \
+    assert {name for name, status in statuses.items() if status == "failed"} == \
         set(CAUGHT_BY[implementation.stem]), report
+    skipped = {name for name, status in statuses.items() if status == "skipped"}
+    assert not skipped or statuses[RETURNS_BOOL] == "failed", report  # skipped only for the first check
+    assert set(statuses.values()) <= {"passed", "failed", "skipped"}, report
     assert code == 1
     (exercise,) = report["exercises"]
     messages = {c["name"]: c["message"] for c in exercise["checks"]}

@@ -65,7 +65,8 @@ class BackgroundCalls:
     """The background calls of one exercise's checks (see the module's docstring).
 
     ``planned`` maps the name of the check function that reads a call to its BackgroundCall, in
-    the order they start (the longest wait first); ``exercise`` is the plugin's ExerciseRun;
+    the order they start (the longest wait first); a check that reads a second call names it
+    ``<check>/<what>`` and takes it by that name; ``exercise`` is the plugin's ExerciseRun;
     ``request`` the module fixture's request (which checks were selected; ``--verbose``)."""
 
     def __init__(self, exercise, planned, request):
@@ -73,7 +74,7 @@ class BackgroundCalls:
         self.overlap = not recording_transcripts(request)
         selected = {getattr(item, "originalname", item.name) for item in request.session.items
                     if getattr(item, "module", None) is request.module}
-        self.planned = {name: call for name, call in planned.items() if name in selected}
+        self.planned = {name: call for name, call in planned.items() if name.partition("/")[0] in selected}
         self.calls = {}
         self._first_loaded = threading.Event()
         self._first_failed = False

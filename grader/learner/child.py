@@ -307,6 +307,22 @@ def _load(learner_file, module_name):
     return module
 
 
+GRADER_IMPORT = "a graded program never imports the grader (the contract's last clause): it must run without it"
+
+
+class _NoGrader:
+    """A meta path finder that refuses the grader's own package to the learner's program: every
+    contract's last clause says it never imports the grader, and it is installed wherever the grade
+    is given, so only refusing the import makes that clause hold everywhere (this file itself
+    imports nothing of it)."""
+
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if name == "grader" or name.startswith("grader."):
+            raise ModuleNotFoundError(f"No module named {name!r}: {GRADER_IMPORT}", name=name)
+        return None
+
+
 def main():
     learner_file = os.path.abspath(sys.argv[1])
     function_name = sys.argv[2]
@@ -318,6 +334,7 @@ def main():
     inherited = [p for p in os.environ.pop("NETKATA_SYS_PATH", "").split(os.pathsep) if p]
     sys.path[:] = [os.path.dirname(learner_file)] + [p for p in inherited if p not in sys.path[1:]] + sys.path[1:]
     builtins.exit = builtins.quit = sys.exit  # what site would have provided
+    sys.meta_path.insert(0, _NoGrader)
     module_name = os.path.splitext(os.path.basename(learner_file))[0]
     try:
         module = _load(learner_file, module_name)

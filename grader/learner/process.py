@@ -344,8 +344,10 @@ class LearnerProcess(_Watched):
             return Failure(
                 f"Importing {where} raised {event['type']}: {event['message']}", line=event.get("line"),
                 note="Traceback (your code):\n" + event["traceback"].rstrip(),
-                hint=self._missing_module_hint(event) or
-                "Run `python " + str(self.path) + "` yourself to see the same error.",
+                hint=("Remove the import of the grader: your program must run without it." if
+                      "never imports the grader" in event["message"] else
+                      self._missing_module_hint(event) or
+                      "Run `python " + str(self.path) + "` yourself to see the same error."),
                 output=self.last_output() or None)
         if self.exit_status(wait=1.0) in (None, CHANNEL_LOST):
             return Failure(

@@ -99,6 +99,41 @@ def _listening_sockets_netlink():
     return queues
 
 
+def listening_addresses(port, pids):
+    """The local addresses (as ipaddress strings: "127.0.0.1", "0.0.0.0", "::") of the sockets
+    that these processes have listening on TCP ``port``, sorted (None where we cannot tell)."""
+    import ipaddress
+
+    inodes = set()
+    for pid in pids:
+        inodes |= {int(inode) for inode in _socket_inodes(pid)}
+    found = set()
+    try:
+        with socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, _NETLINK_SOCK_DIAG) as nl:
+            nl.settimeout(1.0)
+            for family, size in ((socket.AF_INET, 4), (socket.AF_INET6, 16)):
+                request = struct.pack("=BBBBI", family, socket.IPPROTO_TCP, 0, 0, 1 << _TCP_LISTEN) + bytes(48)
+                nl.send(struct.pack("=IHHII", 16 + len(request), _SOCK_DIAG_BY_FAMILY, _NLM_F_REQUEST_DUMP, 1, 0)
+                        + request)
+                done = False
+                while not done:
+                    data = nl.recv(65536)
+                    offset = 0
+                    while offset + 16 <= len(data):
+                        length, kind = struct.unpack_from("=IH", data, offset)
+                        if kind in (_NLMSG_DONE, _NLMSG_ERROR) or length < 16:
+                            done = True
+                            break
+                        sport = struct.unpack_from(">H", data, offset + 20)[0]  # idiag_sport
+                        inode = struct.unpack_from("=I", data, offset + 84)[0]  # idiag_inode
+                        if sport == port and inode in inodes:
+                            found.add(str(ipaddress.ip_address(data[offset + 24:offset + 24 + size])))  # idiag_src
+                        offset += (length + 3) & ~3
+    except (OSError, AttributeError, struct.error, ValueError):
+        return None
+    return sorted(found)
+
+
 def accept_queue(port):
     """Connections waiting to be accepted on TCP ``port`` (None where we cannot tell)."""
     try:

@@ -91,6 +91,11 @@ class LearnerServer:
                 return
             time.sleep(POLL_INTERVAL)
 
+    def listening_addresses(self):
+        """The addresses the server's own listening sockets on its port are bound to (None where
+        the kernel cannot tell us): ["127.0.0.1"] for a server that binds the host it is given."""
+        return procfs.listening_addresses(self.port, self._pids())
+
     def listening_ports(self):
         """Ports other than the expected one on which the learner's processes listen."""
         return [p for p in procfs.listening_ports(self._pids()) if p != self.port]

@@ -118,3 +118,20 @@ def test_try_it_commands_name_the_graded_file_as_the_learner_knows_it(tmp_path, 
     (tmp_path / "elsewhere").mkdir()
     monkeypatch.chdir(tmp_path / "elsewhere")  # not below it: the whole path
     assert reproduce.learner_file("echo_server") == f"'{graded}'"
+
+
+def test_a_check_may_read_a_second_background_call_named_check_slash_what(monkeypatch):
+    """WAITING's keys are the checks that take the calls; ``<check>/<what>`` is a second call of
+    the same check, planned when that check is selected (grader --check), like its first."""
+    from types import SimpleNamespace
+
+    from grader.engine import background
+
+    monkeypatch.setattr(background, "recording_transcripts", lambda request: False)
+    module = object()
+    items = [SimpleNamespace(originalname=name, name=name, module=module) for name in ("check_a", "check_c")]
+    request = SimpleNamespace(session=SimpleNamespace(items=items), module=module)
+    call = background.BackgroundCall(print, limit=1)
+    planned = {"check_a": call, "check_a/again": call, "check_b": call, "check_b/again": call, "check_c": call}
+    calls = background.BackgroundCalls(exercise=None, planned=planned, request=request)
+    assert list(calls.planned) == ["check_a", "check_a/again", "check_c"]

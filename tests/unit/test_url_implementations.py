@@ -3,7 +3,7 @@
 The reference solution and every correct_*.py agree with the oracle on the example table, on
 generated URLs and on the speed inputs; every broken_*.py disagrees with it on a table row and
 on some generated URL, except the catastrophic regex, which is caught by its slowness (measured
-in a child process that is killed, never in this one).
+in a child process that is killed, never in this one), and the three that never load (NOT_LOADED).
 """
 
 import importlib.util
@@ -24,7 +24,12 @@ SOLUTION = ROOT / "solutions" / "url_validator" / "url_validator.py"
 IMPLEMENTATIONS = ROOT / "tests" / "implementations" / "url_validator"
 CORRECT = [SOLUTION, *sorted(IMPLEMENTATIONS.glob("correct_*.py"))]
 CATASTROPHIC = IMPLEMENTATIONS / "broken_catastrophic_regex.py"
-BROKEN = [path for path in sorted(IMPLEMENTATIONS.glob("broken_*.py")) if path != CATASTROPHIC]
+# Caught before any answer: no is_valid_url, a helper module that is not handed in, an import of
+# the grader (which the learner's child refuses): tests/test_url_validator.py proves the first
+# check fails for each. Loaded here, the last would answer as the oracle does.
+NOT_LOADED = {"broken_wrong_function_name", "broken_imports_helper", "broken_imports_grader"}
+BROKEN = [path for path in sorted(IMPLEMENTATIONS.glob("broken_*.py"))
+          if path != CATASTROPHIC and path.stem not in NOT_LOADED]
 
 def load(path):
     """The implementation's is_valid_url, from a module of its own name."""

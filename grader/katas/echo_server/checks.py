@@ -72,7 +72,18 @@ def expect_echo(client, data, *, hint=None, then_half_close=False, idle_first=Fa
 @check("starts and listens on the port it is given", points=1,
        hint="serve(host, port) must bind to exactly that host and port, listen(), and accept() in a loop.")
 def check_starts(server):
-    """Starting the server is the dependency of every other check (the fixture does the work)."""
+    """Starting the server is the dependency of every other check (the fixture does the work).
+    Then C2's "exactly": the server listens on the host it is given, not on every interface
+    (bind(("", port)) or 0.0.0.0, which other machines can reach); only this check fails for it."""
+    host, port = server.address
+    wider = [address for address in server.listening_addresses() or () if address != host]
+    if wider:
+        shown = " and ".join(f"[{a}]" if ":" in a else a for a in wider)
+        raise Failure(f"Your server listens on {shown}, port {port}: every network interface of this machine, "
+                      f"not only {host}, the host that serve({host!r}, {port}) was given.",
+                      expected=Prose(f"a listening socket on {host}:{port} alone"),
+                      hint=f"Bind to the host you are given: sock.bind((host, port)). An empty host ('') or "
+                           f"'0.0.0.0' accepts connections from other machines too.")
 
 
 @check("echoes each message right away, before the client closes", points=1,

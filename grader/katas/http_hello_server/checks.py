@@ -226,6 +226,7 @@ def check_head(server):
 
 
 NOT_ALLOWED = ("POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+UNKNOWN_METHOD = "BREW"  # RFC 2324's, which no HTTP server implements
 FORM = b"name=value&answer=42"
 
 
@@ -250,6 +251,18 @@ def check_not_allowed(server):
                 conversation.expect_nothing_more()
             except ResponseError as error:
                 raise conversation.response_failure(error, f"After the response to {method} /") from None
+    # A method the server cannot know (C7): 405 with Allow, or 501 Not Implemented; never the greeting.
+    with Conversation(server.address) as conversation:
+        response = first_response(conversation, get(method=UNKNOWN_METHOD), f"Reading the response to {UNKNOWN_METHOD} /")
+        allow = response.header("Allow")
+        methods = {m.strip().upper() for m in (allow or "").split(",") if m.strip()}
+        if not (response.status == 501 or response.status == 405 and methods == {"GET", "HEAD"}):
+            what = (f"got {status_line(response)}" if response.status != 405
+                    else "got 405 without an Allow header" if allow is None else f"got 405 with Allow: {allow}")
+            raise conversation.failure(
+                f"{UNKNOWN_METHOD} / (a method your server cannot know) {what}.",
+                expected=Prose("HTTP/1.1 405 Method Not Allowed with Allow: GET, HEAD, or 501 Not Implemented"),
+                hint="Answer GET and HEAD, and refuse every other method: a method you do not know is no GET.")
 
 
 @check("keeps the connection open for the next request (keep-alive)", points=1,
@@ -413,6 +426,7 @@ BAD_REQUEST_LINES = (
     (b"GET /\r\nHost: 127.0.0.1\r\n\r\n", "GET"),
     (b"GET / HTTP/1.1 extra\r\nHost: 127.0.0.1\r\n\r\n", "GET"),
     (b"GET / FTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", "GET"),
+    (b"GET / HTTP/2.0\r\nHost: 127.0.0.1\r\n\r\n", "GET"),  # HTTP/ but not HTTP/1.x
     (b"HELLO\r\n\r\n", "HELLO"),
 )
 
@@ -440,11 +454,13 @@ def check_missing_host(server):
     expect_400(server, get(headers=(("Accept", "*/*"),), host=False))
 
 
+RESET = object()  # in MISBEHAVING: send a GET, then reset the connection instead of reading the answer
 MISBEHAVING = (
     ("a client that connected and closed without sending anything", b""),
     ("a client that sent the garbage b'\\x00\\xff\\xfe garbage\\r\\n\\r\\n'", b"\x00\xff\xfe garbage\r\n\r\n"),
     ("a client that sent b'GET / HTTP/1.1\\r\\n' and closed the connection", b"GET / HTTP/1.1\r\n"),
     ("a client that sent b'GET' and closed the connection", b"GET"),
+    ("a client that sent GET / and reset its connection (a TCP RST) before the answer", RESET),
 )
 
 
@@ -458,7 +474,10 @@ SURVIVE_HINT = ("Catch errors per connection (try/except around the handler) so 
 def check_survives_misbehaving_clients(server):
     for what, data in MISBEHAVING:
         with Conversation(server.address) as bad:
-            if data:
+            if data is RESET:
+                bad.client.send(get().to_bytes())
+                bad.client.reset()
+            elif data:
                 bad.send(data, closes=True)
                 if data.endswith(b"\r\n\r\n"):  # a whole (malformed) request: let the server answer it
                     bad.wait_for_answer(REPLY_TIMEOUT)

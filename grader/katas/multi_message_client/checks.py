@@ -22,6 +22,9 @@ or an empty list) run whatever the first found, so a client that forgets the las
 connection per message is told so by name.
 """
 
+import select
+import socket
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from hypothesis import example, given, settings
@@ -445,7 +448,7 @@ def big_note(trial):
        hint="Without a timeout recv() waits forever. Pass timeout=timeout to socket.create_connection (not a "
             "number of your own) and let the TimeoutError leave your function.",
        needs=check_replies)
-def check_timeout(waiting_calls):
+def check_timeout(waiting_calls, learner):
     trial = waiting_calls.take(check_timeout)
     expected = Prose(f"TimeoutError, about {STALL_TIMEOUT:g} s after the server went silent")
     if trial.outcome.timed_out:
@@ -461,6 +464,52 @@ def check_timeout(waiting_calls):
     if silence < STALL_TIMEOUT - 0.05:
         raise trial.failure(f"send_messages raised TimeoutError {silence:.2f} s after the server went silent, "
                             f"before timeout={STALL_TIMEOUT:g} seconds had passed.", expected, hint=own_timeout)
+    expect_connect_timeout(learner)
+
+
+CONNECT_TIMEOUT = 0.5  # send_messages's timeout= against a server that never accepts
+CONNECT_LIMIT = 2.0  # the grader's bound on that call: 4 timeouts
+
+
+@contextmanager
+def unanswered_address():
+    """An address where connecting waits: a listener with backlog 0 and one connection queued that
+    it never accepts, so its accept queue is full and Linux drops every new SYN (the connect waits
+    as for a host that does not answer, and retransmits for two minutes)."""
+    listener = socket.create_server((HOST, 0), backlog=0)
+    fillers = [socket.socket() for _ in range(2)]
+    try:
+        for filler in fillers:
+            filler.setblocking(False)
+            filler.connect_ex(listener.getsockname())
+        select.select([], fillers[:1], [], 1.0)  # the first is queued; the second's SYN was dropped
+        yield listener.getsockname()
+    finally:
+        for filler in fillers:
+            filler.close()
+        listener.close()
+
+
+def expect_connect_timeout(learner):
+    """C10's first wait: connecting. A client that connects without a timeout and sets one only
+    afterwards (settimeout after create_connection) waits out the kernel's SYN retries."""
+    expected = Prose(f"TimeoutError, about {CONNECT_TIMEOUT:g} s after send_messages was called")
+    with unanswered_address() as (host, port):
+        outcome = learner.call(host, port, ["hello"], limit=CONNECT_LIMIT, timeout=CONNECT_TIMEOUT)
+    sent = Prose(f"send_messages({host!r}, port, ['hello'], timeout={CONNECT_TIMEOUT:g})\n"
+                 f"{'':10}server: one that never accepts (the connection is never set up)")
+    hint = ("Give the timeout to the connect itself: socket.create_connection((host, port), timeout=timeout). "
+            "A settimeout() after connecting leaves the connect with no bound.")
+    if outcome.timed_out:
+        raise Failure(f"send_messages was still connecting after {CONNECT_LIMIT:g} s to a server that never "
+                      f"accepts, with timeout={CONNECT_TIMEOUT:g}.", sent=sent,
+                      received=Prose("no answer: the grader stopped your program"), expected=expected, hint=hint,
+                      output=outcome.output or None)
+    if outcome.raised is None or not outcome.raised.is_a("TimeoutError"):
+        what = "returned" if outcome.raised is None else f"raised {outcome.raised.type}"
+        raise Failure(f"Connecting to a server that never accepts, with timeout={CONNECT_TIMEOUT:g}: send_messages "
+                      f"{what}, not TimeoutError.", sent=sent, received=Prose(outcome.ending(CONNECT_LIMIT, show_list)),
+                      expected=expected, hint=hint, output=outcome.output or None)
 
 
 def waited_in_silence(trial):

@@ -7,13 +7,13 @@ process with a hard bound. The API logs every request (target, time of arrival, 
 connection), so a check judges what the function did on the wire, not only what it returned,
 and a failure shows that log and a command that serves the same API by hand.
 
-Most checks take a few milliseconds. Four wait on purpose (a Retry-After of 2 s, backoffs, a
-stalled page): those four calls run at the same time, each in its own child against its own
-API, started with the first check so that their waits overlap everything else (``WAITING``,
+Most checks take a few milliseconds. Five calls wait on purpose (two 429s, one with a Retry-After
+of 2 s and one without, so 1 s; backoffs; a page that stalls twice, and one that stalls every
+time): those calls run at the same time, each in its own child against its own API, started with the first check so that their waits overlap everything else (``WAITING``,
 grader/engine/background.py). A wait is measured by the API, from just before it wrote an
 answer to the arrival of the next request: a busy machine can lengthen that, never shorten it,
 so running the calls together (or on a loaded CI runner) never fails a client that waited long
-enough. Grading the reference solution takes about the two Retry-After seconds plus the grader's
+enough. Grading the reference solution takes about the three Retry-After seconds plus the grader's
 start. Each waiting call's bound leaves room for the slowest backoff the README allows (5 s of
 waits for a page).
 """
@@ -245,16 +245,24 @@ def run_alone(learner, scenario, what, *, timeout=TIMEOUT, limit=LIMIT):
 
 # The grader's bound on each waiting call: its requests (LIMIT, as for every call) and the longest
 # waits a client that keeps to the README may make (MAX_PAGE_WAITS for each page that is retried).
-RETRY_AFTER_LIMIT = LIMIT + 2 * RETRY_AFTER  # a client may well wait somewhat more than it is asked to
+RETRY_AFTER_LIMIT = LIMIT + 2 * (RETRY_AFTER + 1)  # a client may well wait somewhat more than it is asked to
 PERSISTENT_LIMIT = LIMIT + MAX_PAGE_WAITS + WAITS_SLACK
 STALL_LIMIT = LIMIT + 2 * STALL_TIMEOUT + MAX_PAGE_WAITS + WAITS_SLACK
+STALLS_LIMIT = LIMIT + 4 * STALL_TIMEOUT + MAX_PAGE_WAITS + WAITS_SLACK  # 4 requests, 3 backoffs
 TRANSIENT_LIMIT = LIMIT + 3 * (MAX_PAGE_WAITS + WAITS_SLACK)
+
+# Four errors in all, two of them for one page: a client that counts its retries over the whole
+# call, not per page, gives up on the fourth.
+TRANSIENT_FAULTS = {0: [error(502)], 1: [error(503), error(503)], 2: [error(504)]}
+TRANSIENT_TRIES = {page: 1 + len(faults) for page, faults in TRANSIENT_FAULTS.items()}
 
 WAITING = {
     # the check that reads it: a call of ``run_alone``; the longest wait first
     "check_retry_after": BackgroundCall(
-        run_alone, Scenario.numbered([2, 2, 2], faults={1: [too_many_requests(RETRY_AFTER)]}),
-        f"page 1 answering 429 with Retry-After: {RETRY_AFTER} once", timeout=TIMEOUT, limit=RETRY_AFTER_LIMIT),
+        run_alone, Scenario.numbered([2, 2, 2], faults={1: [too_many_requests(RETRY_AFTER)],
+                                                        2: [too_many_requests(None)]}),
+        f"page 1 answering 429 with Retry-After: {RETRY_AFTER} once, and page 2 429 without Retry-After once",
+        timeout=TIMEOUT, limit=RETRY_AFTER_LIMIT),
     "check_persistent_error": BackgroundCall(
         run_alone, Scenario.numbered([1, 1], broken={1: error(503)}), "page 1 answering 503 every time",
         timeout=TIMEOUT, limit=PERSISTENT_LIMIT),
@@ -262,9 +270,14 @@ WAITING = {
         run_alone, Scenario.numbered([2, 2, 2], faults={1: [stall(STALL), stall(STALL)]}),
         f"page 1 staying silent the first two times (timeout={STALL_TIMEOUT:g})", timeout=STALL_TIMEOUT,
         limit=STALL_LIMIT),
+    "check_stall/every_time": BackgroundCall(
+        run_alone, Scenario.numbered([1, 1], broken={1: stall(STALL)}),
+        f"page 1 staying silent every time (timeout={STALL_TIMEOUT:g})", timeout=STALL_TIMEOUT,
+        limit=STALLS_LIMIT),
     "check_transient_errors": BackgroundCall(
-        run_alone, Scenario.numbered([1, 1, 1], faults={0: [error(502)], 1: [error(503)], 2: [error(504)]}),
-        "pages 0, 1 and 2 first answering 502, 503 and 504", timeout=TIMEOUT, limit=TRANSIENT_LIMIT),
+        run_alone, Scenario.numbered([1, 1, 1], faults=TRANSIENT_FAULTS),
+        "pages 0, 1 and 2 first answering 502, then 503 twice, then 504 (4 retries in all, 3 at most per page)",
+        timeout=TIMEOUT, limit=TRANSIENT_LIMIT),
 }
 waiting_calls = background_calls(WAITING)
 
@@ -374,7 +387,7 @@ def check_permanent_errors(learner, api):
        hint="response.json() raises ValueError for a body that is not JSON: let it propagate. Then check you "
             "got a dict with a list \"items\" and a key \"next\"; raise ValueError if not.")
 def check_bad_pages(learner, api):
-    for reply in (not_json(), json_body({"items": [3]}), json_body([3])):
+    for reply in (not_json(), json_body({"items": [3]}), json_body({"next": None}), json_body([3])):
         trial = run(learner, api, Scenario.numbered([1, 1], broken={1: reply}),
                     f"page 1 answering 200 with {reply.label}")
         expect_raised(trial, "ValueError", Prose("ValueError, as that is not a page"))
@@ -400,16 +413,31 @@ def check_retry_after(waiting_calls):
     if trial.raised is not None and trial.raised.is_a("HTTPError") and len(trial.requests_for(1)) == 1:
         raise trial.failure("fetch_all gave up on the first 429 instead of waiting and asking again.",
                             trial.scenario.items)
-    expect_every_page(trial, tries={1: 2})
+    expect_every_page(trial, tries={1: 2, 2: 2})
     first, again = trial.requests_for(1)
     if waited(first, again) < RETRY_AFTER - 0.005:
         raise trial.failure(f"fetch_all asked for page 1 again {waited(first, again):.2f} s after the 429.",
                             Prose(f"the second request at least {RETRY_AFTER} s after the first"))
+    first, again = trial.requests_for(2)
+    if waited(first, again) < 1 - 0.005:
+        raise trial.failure(f"fetch_all asked for page 2 again {waited(first, again):.2f} s after its 429, which "
+                            "had no Retry-After header.",
+                            Prose("the second request at least 1 s after the first (the wait when Retry-After "
+                                  "is missing)"))
 
 
 @check("gives up with HTTPError after 5 answers of 429 in a row", points=0.5,
        hint="Count the 429s for a page in a row; on the 5th, raise (response.raise_for_status() does it).")
 def check_gives_up_on_429(learner, api):
+    # Retry-After: 0 costs nothing; one who sleeps 1 s even then is within the contract and takes 5 s.
+    # Five 429s in all, never five in a row for one page: a count over the whole call gives up.
+    faults = {1: [too_many_requests(0)] * 3, 2: [too_many_requests(0)] * 2}
+    trial = run(learner, api, Scenario.numbered([1, 1, 1], faults=faults),
+                "page 1 answering 429 with Retry-After: 0 three times, then page 2 twice", limit=8.0)
+    if trial.raised is not None and trial.raised.is_a("HTTPError") and trial.requests_for(2):
+        raise trial.failure(f"fetch_all raised HTTPError after {len(trial.requests_for(2))} request(s) to page 2: "
+                            "5 answers of 429 in all, but never 5 in a row for one page.", trial.scenario.items)
+    expect_every_page(trial, tries={1: 4, 2: 3})
     # Retry-After: 0 costs nothing; one who sleeps 1 s even then is within the contract and takes 4 s.
     trial = run(learner, api, Scenario.numbered([2, 2], broken={1: too_many_requests(0)}),
                 "page 1 answering 429 with Retry-After: 0 every time", limit=7.0)
@@ -425,17 +453,22 @@ def check_gives_up_on_429(learner, api):
             "page again.")
 def check_transient_errors(waiting_calls):
     trial = waiting_calls.take(check_transient_errors)
-    expect_every_page(trial, tries={0: 2, 1: 2, 2: 2})
+    if trial.raised is not None and trial.raised.is_a("HTTPError") and len(trial.requests_for(2)) == 1:
+        raise trial.failure(f"fetch_all raised HTTPError at page 2's {trial.requests[-1].status}, its first error: "
+                            "it had retried 3 times already, but for other pages. At most 3 retries per page; "
+                            "count them for each page afresh.", trial.scenario.items)
+    expect_every_page(trial, tries=TRANSIENT_TRIES)
     for page in range(3):
-        first, again = trial.requests_for(page)
-        if waited(first, again) < MIN_BACKOFF:
-            raise trial.failure(f"fetch_all retried page {page} {waited(first, again):.3f} s after its "
-                                f"{first.status}, without a backoff.",
-                                Prose("each retry at least 0.1 s after the error"))
-        if waited(first, again) > MAX_PAGE_WAITS + WAITS_SLACK:
-            raise trial.failure(f"fetch_all retried page {page} {waited(first, again):.2f} s after its "
-                                f"{first.status}: {TOO_SLOW}", Prose("each retry at least 0.1 s after the error, "
-                                                                    f"and a page's waits {MAX_PAGE_WAITS:g} s at most"))
+        requests = trial.requests_for(page)
+        for first, again in zip(requests, requests[1:]):
+            if waited(first, again) < MIN_BACKOFF:
+                raise trial.failure(f"fetch_all retried page {page} {waited(first, again):.3f} s after its "
+                                    f"{first.status}, without a backoff.",
+                                    Prose("each retry at least 0.1 s after the error"))
+        if sum(gaps(requests)) > MAX_PAGE_WAITS + WAITS_SLACK:
+            raise trial.failure(f"fetch_all waited {seconds(gaps(requests))} before retrying page {page}: {TOO_SLOW}",
+                                Prose(f"each retry at least 0.1 s after the error, and a page's waits "
+                                      f"{MAX_PAGE_WAITS:g} s at most"))
 
 
 @check("gives up on a page that keeps answering 503 after 3 retries, waiting longer each time", points=1,
@@ -496,3 +529,14 @@ def check_stall(waiting_calls):
                             f"answered: a timeout of {STALL_TIMEOUT:g} s, then no backoff.",
                             Prose(f"the retry at least {STALL_TIMEOUT + 0.1:.2f} s after page 0's answer "
                                   f"(the timeout, then a backoff of at least 0.1 s)"))
+    # The same fault on every retry: after 3 retries, the timeout's requests.Timeout.
+    trial = waiting_calls.take("check_stall/every_time")
+    expected = Prose("4 requests to page 1 (1 + 3 retries), each timed out, then requests.Timeout")
+    tries = len(trial.requests_for(1))
+    if trial.outcome.timed_out and not trial.api.never_stopped and trial.api.unlinked_requests() == []:
+        raise trial.failure(f"fetch_all was still retrying after {trial.limit:g} s: {tries} requests to page 1 "
+                            "so far, each of them timed out. At most 3 retries per page, timeouts included.",
+                            expected)
+    expect_raised(trial, "Timeout", expected)
+    if tries != 4:
+        raise trial.failure(f"fetch_all raised {trial.raised.type} after {tries} request(s) to page 1.", expected)

