@@ -46,6 +46,8 @@ from pathlib import Path
 
 import grader
 from grader.cli.common import ExitStatus, UsageError, check_limits, run_guarded
+from grader.cli.main import add_isolation_option, isolate
+from grader.learner.sandbox import MODE_VARIABLE
 from grader.engine import interrupt
 from grader.engine.catalog import checks_of
 from grader.engine.parallel import WORKERS_VARIABLE
@@ -266,6 +268,7 @@ def parser():
                    help=f"hard time bound for one submission (default: {DEFAULT_TIMEOUT:g})")
     p.add_argument("--check", metavar="TEXT", dest="focus",
                    help="grade only the checks whose sentence contains TEXT (and the checks they need)")
+    add_isolation_option(p)
     return p
 
 
@@ -275,6 +278,11 @@ def main(argv):
 
 
 def grade_class(args):
+    # Refused at once under --isolation required (every grader it starts would refuse); each
+    # submission's grader then isolates itself, in a network namespace of its own.
+    isolation = isolate(args.isolation)
+    if args.isolation:
+        os.environ[MODE_VARIABLE] = args.isolation
     if not args.submissions.is_dir():
         raise UsageError(f"no such folder: {args.submissions}")
     if args.jobs is not None and args.jobs < 1:
@@ -324,6 +332,8 @@ def grade_class(args):
           f"{rate} with {jobs} job{'s' if jobs != 1 else ''}. Gradebook: {gradebook}")
     if not_graded:
         print("Not graded (see their .log files): " + ", ".join(not_graded))
+    shown = sorted({g.report.get("isolation", "") for g in results if g.report is not None} - {""})
+    print("Isolation: " + ("; ".join(shown) if shown else isolation))
     if interrupt.requested():  # Ctrl-C while the gradebook was written: it is whole, but say so
         print("\ngrader batch: interrupted", file=sys.stderr)
         return ExitStatus.INTERRUPTED

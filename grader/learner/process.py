@@ -24,6 +24,7 @@ from pathlib import Path
 
 from grader.learner import limits as limits_module
 from grader.learner import procfs
+from grader.learner import sandbox
 from grader.failures import Failure, NotStarted, one_line
 from grader.learner import limit_watch
 from grader.learner.output import CappedOutput
@@ -250,10 +251,13 @@ class LearnerProcess(_Watched):
             env.pop(name, None)
         kwargs = {"start_new_session": True} if os.name == "posix" else {
             "creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
+        command = [sys.executable, "-S", "-u", CHILD_SCRIPT, str(self.path), self.function]
+        self.sandboxed = sandbox.sandboxed()
+        command, env = sandbox.wrap(command, env, self.path.parent, CHILD_SCRIPT)
         self.proc = subprocess.Popen(
-            [sys.executable, "-S", "-u", CHILD_SCRIPT, str(self.path), self.function],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             cwd=self.path.parent, env=env, **kwargs)
+        self.child_pid = None if self.sandboxed else self.proc.pid
         self._started()
         self.output = CappedOutput(self.proc.stderr)
         self._events = _Events(self.proc.stdout)
@@ -281,6 +285,8 @@ class LearnerProcess(_Watched):
         """Wait until the child has imported the module; raise Failure if it cannot."""
         event = self._events.next(LOAD_TIMEOUT)
         if event is not None and event["event"] == "loaded":
+            if self.sandboxed:  # the bootstrap's pid in the sandbox's PID namespace, translated
+                self.child_pid = procfs.outer_pid(self.proc.pid, event.get("pid", -1))
             return
         self.stop()
         raise self._load_failure(event)
@@ -326,7 +332,8 @@ class LearnerProcess(_Watched):
 
     @property
     def pid(self):
-        return self.proc.pid
+        """The bootstrap's pid (in a sandbox, bubblewrap's child; before it loaded, bubblewrap's)."""
+        return self.child_pid or self.proc.pid
 
     def last_output(self):
         """Its last lines of output, including all it printed before now."""
@@ -460,16 +467,28 @@ class ForkedCall(_Watched):
         self.parent.send_request({"fork": self.id, "args": args, "kwargs": kwargs})
         self._started()
         deadline = time.monotonic() + LOAD_TIMEOUT
-        while self.pid is None:
+        forked = False
+        while not forked:
             event = self._event(deadline - time.monotonic())
             if event is None:
                 raise Failure("The grader could not start a copy of your program (fork failed).")
             if event["event"] == "forked":
+                forked = True
                 self.pid = event["pid"]
+                if self.parent.sandboxed:  # its pid in the sandbox's PID namespace: find it here
+                    self.pid = self._outer(self.pid)  # (None: it has ended already)
                 self.parent.forks.add(self)
                 self._watched()
             else:
                 self._pending.append(event)
+
+    def _outer(self, inner):
+        for _ in range(50):  # the fork is the bootstrap's child from the moment it reports itself
+            pid = procfs.outer_pid(self.parent.pid, inner, among=procfs.children(self.parent.pid))
+            if pid is not None:
+                return pid
+            time.sleep(0.002)
+        return None
 
     def _event(self, timeout):
         """The next event of this call (others are stale: earlier forks), or None."""
@@ -549,8 +568,9 @@ class ForkedCall(_Watched):
         _kill_group(self.pid)  # whatever the fork started and left behind
         self.parent.forks.discard(self)
         # A fork that ended by itself left its orphans to the parent (a subreaper): stop them too.
-        if (parent := self.parent._own_pid()) is not None:  # never the pid of a reaped parent
-            procfs.stop_tree(parent, include_root=False, prune={f.pid for f in list(self.parent.forks)})
+        if self.parent._own_pid() is not None:  # never the pid of a reaped parent
+            # (the bootstrap's own pid: in a sandbox, bubblewrap is the root of the tree)
+            procfs.stop_tree(self.parent.pid, include_root=False, prune={f.pid for f in list(self.parent.forks)})
         self._stopped()
 
 

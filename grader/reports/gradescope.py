@@ -60,4 +60,6 @@ def overview(report):
                     f"point{'' if missing == 1 else 's'}). The tests below say what each check saw.")
     else:
         rows.append(f"Next: {nxt.name}.")
+    if report.isolation:
+        rows.append(f"Isolation: {report.isolation}")
     return "\n".join(rows)

@@ -63,6 +63,8 @@ def write(report, stream, **_):
     out.append(painter(f"Total: {_points(report.score)}/{_points(report.max_score)}{partial}", BOLD))
     note = interrupted_note(report)  # instead of "Next": the next step is to grade again
     out.append(painter(note, YELLOW) if note else _next_step(report))
+    if report.isolation:
+        out.append(f"Isolation: {report.isolation}")
     stream.write("\n".join(out) + "\n")
 
 
