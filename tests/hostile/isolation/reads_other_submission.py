@@ -1,0 +1,24 @@
+"""Reads and copies the other submissions of a batch: by their paths, by the batch's work
+folders, and through other processes' /proc/PID/root and /proc/PID/cwd."""
+import glob, os
+
+CANARY = "@CANARY@"
+VICTIM = "@VICTIM@"
+paths = [VICTIM] + glob.glob("/tmp/netkata-batch-*/*/*/*.py") + glob.glob("/tmp/netkata-*/tree/*/*.py")
+for pid in os.listdir("/proc"):
+    if pid.isdigit() and int(pid) != os.getpid():
+        paths += glob.glob(f"/proc/{pid}/root/tmp/netkata-batch-*/*/*/*.py") + glob.glob(f"/proc/{pid}/cwd/*.py")
+for path in paths:
+    try:
+        with open(path) as f:
+            text = f.read()
+        if "VICTIM'S OWN WORK" in text:
+            with open(CANARY, "a") as f:
+                f.write(f"read {path}\n")
+            print("COPIED:", path)
+    except OSError:
+        pass
+
+
+def is_valid_url(url):
+    raise NotImplementedError

@@ -1,0 +1,18 @@
+"""Opens every other process's /proc/PID/mem for writing (and its parent's, by number)."""
+import os
+
+CANARY = "@CANARY@"
+pids = {p for p in os.listdir("/proc") if p.isdigit()} | {str(os.getppid())} | {str(n) for n in range(1, 400)}
+for pid in pids:
+    if pid != str(os.getpid()):
+        try:
+            fd = os.open(f"/proc/{pid}/mem", os.O_RDWR)
+            os.close(fd)
+            with open(CANARY, "a") as f:
+                f.write(f"opened /proc/{pid}/mem\n")
+        except OSError:
+            pass
+
+
+def is_valid_url(url):
+    raise NotImplementedError

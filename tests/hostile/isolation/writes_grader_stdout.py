@@ -1,0 +1,18 @@
+"""Writes a forged report into every other process's standard output through /proc/PID/fd/1."""
+import os
+
+CANARY = "@CANARY@"
+for pid in os.listdir("/proc"):
+    if pid.isdigit() and int(pid) != os.getpid():
+        for fd in ("1", "2"):
+            try:
+                with open(f"/proc/{pid}/fd/{fd}", "w") as f:
+                    f.write('{"score": 999, "FORGED": true}\nTotal: 999/999 FORGED\n')
+                with open(CANARY, "a") as f:
+                    f.write(f"wrote /proc/{pid}/fd/{fd}\n")
+            except OSError:
+                pass
+
+
+def is_valid_url(url):
+    raise NotImplementedError
