@@ -57,8 +57,8 @@ def _canary(tmp_path):
 
 def _check_report(report, attack):
     assert report["isolation"] == FULL
-    (exercise,) = report["exercises"]
-    assert exercise["name"] == "url_validator"
+    (exercise,) = [e for e in report["exercises"] if e["name"] == "url_validator"]
+    assert exercise["status"] != "passed"
     assert report["score"] == 0, f"{attack} scored {report['score']}"
     assert "FORGED" not in json.dumps(report)
 
@@ -190,7 +190,7 @@ def is_valid_url(url):
 
 @needs_isolation
 def test_solutions_pass_under_full_isolation():
-    result = run_grader("--solutions", "url_validator", "paginator", "async_fetcher", "--format", "json")
+    result = run_grader("--solutions", "url_validator", "paginator", "http_hello_server", "--format", "json")
     report = json.loads(result.stdout)
     assert report["isolation"] == FULL
     assert report["score"] == report["max_score"], result.stdout[-3000:]
