@@ -250,14 +250,14 @@ def _python_roots():
     for entry in sys.path:
         if entry and os.path.isdir(entry):
             roots.add(Path(entry).resolve())
-    return roots
+    return {root for root in roots if os.path.isdir(root)}
 
 
 def _blocked(path):
     """A folder that must not be in the learner's view: the project's or the grader's own."""
     path = Path(path).resolve()
     home = GRADER_HOME.resolve()
-    if (home / "solutions").is_dir() or (home / "pyproject.toml").is_file():  # a project tree
+    if os.path.isdir(home / "solutions") or os.path.isfile(home / "pyproject.toml"):  # a project tree
         if path == home or home in path.parents:
             return True
     return path == GRADER_PACKAGE or GRADER_PACKAGE in path.parents
@@ -300,7 +300,7 @@ def wrap_command(command, learner_folder, child_script=None):
     # The grader installed among the dependencies (site-packages): an empty folder over it.
     for root in roots:
         for masked in (root / "grader",):
-            if masked.resolve() == GRADER_PACKAGE.resolve() or (masked / "learner" / "sandbox.py").is_file():
+            if masked.resolve() == GRADER_PACKAGE.resolve() or os.path.isfile(masked / "learner" / "sandbox.py"):
                 args += ["--tmpfs", str(masked)]
     if child_script is not None:
         args += ["--ro-bind", str(child_script), CHILD_PATH]
