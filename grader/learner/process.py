@@ -222,6 +222,7 @@ class LearnerProcess(_Watched):
     def __init__(self, path, function, exercise=None):
         self.path = Path(path).resolve()
         self.function = function
+        self.sandboxed = False  # set when it starts: inside bubblewrap (grader/learner/sandbox.py)
         self.exercise = exercise or self.path.stem
         self.proc = None
         self.output = None
@@ -279,7 +280,7 @@ class LearnerProcess(_Watched):
     def limit_hit(self):
         """The limit this program was stopped for, or a thread of it died of."""
         return self.exceeded or self._events.limits_hit.get(None) or limits_module.from_exit_status(
-            self.proc.returncode)
+            self._status(self.proc.returncode))
 
     def wait_loaded(self):
         """Wait until the child has imported the module; raise Failure if it cannot."""
@@ -347,9 +348,15 @@ class LearnerProcess(_Watched):
     def exit_status(self, wait=0.0):
         """The child's exit status, waiting up to ``wait`` seconds; None while it runs."""
         try:
-            return self.proc.wait(timeout=wait) if wait else self.proc.poll()
+            return self._status(self.proc.wait(timeout=wait) if wait else self.proc.poll())
         except subprocess.TimeoutExpired:
             return None
+
+    def _status(self, code):
+        """The bootstrap's exit status: bubblewrap says "killed by signal N" as 128 + N."""
+        if self.sandboxed and code is not None and code > 128:
+            return -(code - 128)
+        return code
 
     def stop(self):
         """Stop the child and everything it started: freeze the whole tree, then kill it."""
