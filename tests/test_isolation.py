@@ -25,7 +25,7 @@ HOSTILE = Path(__file__).resolve().parent / "hostile" / "isolation"
 ATTACKS = sorted(p.stem for p in HOSTILE.glob("*.py"))
 FULL = "network, user, filesystem"
 FOCUS = "without raising"  # one check: the attack runs at import, the grade is settled by the first call
-SECRET = {"NETKATA_TEST_SECRET": "s3cret-of-the-grader"}
+SECRET = {"NETKATA_TEST_SECRET": "s3cret-of-the-grader", "NETKATA_ISOLATION": "auto"}
 VICTIM_SOURCE = (ROOT / "solutions" / "url_validator" / "url_validator.py").read_text() + "\n# VICTIM'S OWN WORK\n"
 
 
@@ -176,7 +176,7 @@ print("FACTS", facts, file=sys.stderr)
 def is_valid_url(url):
     raise ValueError(repr(facts))
 ''')
-    result = run_grader("--path", tree.parent, "url_validator", "--check", FOCUS, "--format", "json")
+    result = run_grader("--path", tree.parent, "url_validator", "--check", FOCUS, "--format", "json", env=SECRET)
     report = json.loads(result.stdout)
     text = json.dumps(report)
     assert "'uid': 65534" in text and "'euid': 65534" in text and "'groups': []" in text
@@ -190,7 +190,7 @@ def is_valid_url(url):
 
 @needs_isolation
 def test_solutions_pass_under_full_isolation():
-    result = run_grader("--solutions", "url_validator", "paginator", "http_hello_server", "--format", "json")
+    result = run_grader("--solutions", "--format", "json", env=SECRET)
     report = json.loads(result.stdout)
     assert report["isolation"] == FULL
     assert report["score"] == report["max_score"], result.stdout[-3000:]
@@ -200,7 +200,7 @@ def test_solutions_pass_under_full_isolation():
 def test_required_refuses_without_namespaces(tmp_path, how):
     """A machine that refuses namespaces (simulated): --isolation required refuses with exit status 2
     and says what is missing and what to install or enable; auto grades and says so."""
-    env = {sandbox.REFUSE_VARIABLE: "all"}
+    env = {sandbox.REFUSE_VARIABLE: "all", sandbox.MODE_VARIABLE: "auto"}
     args = ["--solutions", "url_validator", "--check", FOCUS]
     if how == "option":
         args += ["--isolation", "required"]
@@ -210,7 +210,7 @@ def test_required_refuses_without_namespaces(tmp_path, how):
     assert result.returncode == 2
     assert "isolation is required" in result.stderr and "bubblewrap" in result.stderr
     assert "network" in result.stderr
-    graded = run_grader("--solutions", "url_validator", "--check", FOCUS, "--format", "json", env={sandbox.REFUSE_VARIABLE: "all"})
+    graded = run_grader("--solutions", "url_validator", "--check", FOCUS, "--format", "json", env={sandbox.REFUSE_VARIABLE: "all", sandbox.MODE_VARIABLE: "auto"})
     assert graded.returncode == 0
     assert json.loads(graded.stdout)["isolation"].startswith("none (")
 

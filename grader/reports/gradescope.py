@@ -48,6 +48,8 @@ def results(report, *, visibility="visible"):
 def overview(report):
     """The text above the tests: a line per exercise, the total, what to do next."""
     rows = summary_lines(report)
+    if report.isolation:  # how the learner's programs ran (grader/learner/sandbox.py)
+        rows.append(f"Isolation: {report.isolation}")
     nxt = report.next_unfinished()
     if report.interrupted:
         rows.append(interrupted_note(report))
@@ -60,6 +62,4 @@ def overview(report):
                     f"point{'' if missing == 1 else 's'}). The tests below say what each check saw.")
     else:
         rows.append(f"Next: {nxt.name}.")
-    if report.isolation:
-        rows.append(f"Isolation: {report.isolation}")
     return "\n".join(rows)
