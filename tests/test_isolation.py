@@ -1,6 +1,7 @@
 """Issues 15 and 26: a submission cannot forge its grade. Each program of tests/hostile/isolation/
 attacks the grader one way at import (its docstring says how) and records any success in a file
-outside the sandbox (``@CANARY@``); it is graded through all three paths, ``--path``, ``grader
+outside the sandbox (``@CANARY@``) and in the error its ``is_valid_url`` raises ("EVIDENCE: ...",
+which the report quotes); it is graded through all three paths, ``--path``, ``grader
 batch`` and the Gradescope runner, as the user the tests run as (root on this project's CI). Each
 attack must fail: no evidence, reports as the grader wrote them, the score the program earned
 (0: none implements a rule), and the report naming its isolation.
@@ -61,6 +62,8 @@ def _check_report(report, attack):
     assert exercise["status"] != "passed"
     assert report["score"] == 0, f"{attack} scored {report['score']}"
     assert "FORGED" not in json.dumps(report)
+    assert "SECRET FOUND [" not in json.dumps(report)
+    assert "EVIDENCE:" not in json.dumps(report), json.dumps(report)[-3000:]  # the program's own account
 
 
 def _settle(attack, canary):
@@ -119,6 +122,8 @@ def grade_gradescope(tmp_path, attack, canary):
     _settle(attack, canary)
     data = json.loads(results.read_text())
     assert data["score"] == 0 and "forged" not in data
+    assert "SECRET FOUND [" not in json.dumps(data)
+    assert "EVIDENCE:" not in json.dumps(data), json.dumps(data)[-3000:]
     assert f"Isolation: {FULL}" in data["output"]
 
 
@@ -171,7 +176,7 @@ except OSError:
     facts["own_folder_writable"] = False
 open("/tmp/scratch", "w").write("ok")
 facts["home"] = os.environ.get("HOME")
-facts["environment"] = sorted(k for k in os.environ if not k.startswith(("NETKATA_", "LC_")))
+facts["environment"] = sorted(os.environ)
 print("FACTS", facts, file=sys.stderr)
 def is_valid_url(url):
     raise ValueError(repr(facts))
@@ -185,7 +190,7 @@ def is_valid_url(url):
     assert "'grader': None" in text
     assert "'own_folder_writable': False" in text
     assert "'home': '/tmp'" in text
-    assert "NETKATA_TEST" not in text
+    assert "NETKATA_TEST_SECRET" not in text and "'NETKATA_ISOLATION'" not in text
 
 
 @needs_isolation

@@ -59,6 +59,12 @@ KEPT_ENVIRONMENT = ("PATH", "LANG", "LANGUAGE", "TZ", "PYTHONIOENCODING", "PYTHO
                     "PYTHONHASHSEED", "SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE")
 
 
+# The grader's own variables a learner's process carries: the markers that find its processes
+# (grader/learner/process.py) and what the bootstrap reads (and removes) at start.
+KEPT_MARKERS = ("NETKATA_LEARNER", "NETKATA_STARTED_BY", "NETKATA_PROGRAM", "NETKATA_CHILD_LIMITS",
+                "NETKATA_SYS_PATH")
+
+
 class IsolationUnavailable(Exception):
     """--isolation required, and a layer cannot be had here; the message says what to do."""
 
@@ -311,9 +317,7 @@ def wrap(command, env, learner_folder, child_script):
     if not sandboxed():
         return command, env
     kept = {k: v for k, v in env.items()
-            if k in KEPT_ENVIRONMENT or k.startswith("LC_") or k.startswith("NETKATA_")}
-    for name in (MODE_VARIABLE, REFUSE_VARIABLE, UID_VARIABLE, "NETKATA_WORKERS"):
-        kept.pop(name, None)
+            if k in KEPT_ENVIRONMENT or k in KEPT_MARKERS or k.startswith("LC_")}
     kept.setdefault("PATH", "/usr/local/bin:/usr/bin:/bin")
     kept["HOME"] = kept["TMPDIR"] = "/tmp"
     if _state.drop_to is not None:

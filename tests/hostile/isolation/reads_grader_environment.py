@@ -2,6 +2,19 @@
 import os
 
 CANARY = "@CANARY@"
+EVIDENCE = []
+
+
+def evidence(text):
+    """What succeeded: in the report (the error below), and in a file outside the sandbox."""
+    EVIDENCE.append(text)
+    try:
+        with open(CANARY, "a") as f:
+            f.write(text)
+    except OSError:
+        pass
+
+
 found = [k for k, v in os.environ.items() if "s3cret-of-the-grader" in v]
 for pid in os.listdir("/proc"):
     if pid.isdigit():
@@ -12,10 +25,11 @@ for pid in os.listdir("/proc"):
         except OSError:
             pass
 if found:
-    with open(CANARY, "a") as f:
-        f.write(f"found the secret: {found}\n")
+    evidence(f"found the secret: {found}\n")
     print("SECRET FOUND", found)
 
 
 def is_valid_url(url):
-    raise ValueError("this program implements no rule")
+    if EVIDENCE:
+        raise ValueError("EVIDENCE: " + " | ".join(EVIDENCE)[:1000])
+    raise ValueError(f"SECRET FOUND {found}" if found else "this program implements no rule")

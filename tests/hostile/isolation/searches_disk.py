@@ -2,6 +2,19 @@
 import os
 
 CANARY = "@CANARY@"
+EVIDENCE = []
+
+
+def evidence(text):
+    """What succeeded: in the report (the error below), and in a file outside the sandbox."""
+    EVIDENCE.append(text)
+    try:
+        with open(CANARY, "a") as f:
+            f.write(text)
+    except OSError:
+        pass
+
+
 found = []
 
 
@@ -29,11 +42,12 @@ for top in tops:
         if found:
             break
     if found:
-        with open(CANARY, "a") as f:
-            f.write("\n".join(found[:50]) + "\n")
+        evidence("\n".join(found[:50]) + "\n")
         print("FOUND:", found[:20])
         break
 
 
 def is_valid_url(url):
+    if EVIDENCE:
+        raise ValueError("EVIDENCE: " + " | ".join(EVIDENCE)[:1000])
     raise ValueError("this program implements no rule")

@@ -2,20 +2,31 @@
 import ctypes, os, signal
 
 CANARY = "@CANARY@"
+EVIDENCE = []
+
+
+def evidence(text):
+    """What succeeded: in the report (the error below), and in a file outside the sandbox."""
+    EVIDENCE.append(text)
+    try:
+        with open(CANARY, "a") as f:
+            f.write(text)
+    except OSError:
+        pass
+
+
 libc = ctypes.CDLL(None, use_errno=True)
 me = os.getpid()
 candidates = {int(p) for p in os.listdir("/proc") if p.isdigit()} | {os.getppid()} | set(range(1, 300))
 candidates.discard(me)
 for pid in sorted(candidates):
     if libc.ptrace(16, pid, 0, 0) == 0:  # PTRACE_ATTACH
-        with open(CANARY, "a") as f:
-            f.write(f"traced {pid}\n")
+        evidence(f"traced {pid}\n")
     for signum in (signal.SIGSTOP, signal.SIGKILL):
         try:
             os.kill(pid, signum)
             if pid not in (1,) and os.path.exists(f"/proc/{pid}"):
-                with open(CANARY, "a") as f:
-                    f.write(f"signalled {pid} with {signum}\n")
+                evidence(f"signalled {pid} with {signum}\n")
         except OSError:
             pass
 try:
@@ -25,4 +36,6 @@ except OSError:
 
 
 def is_valid_url(url):
+    if EVIDENCE:
+        raise ValueError("EVIDENCE: " + " | ".join(EVIDENCE)[:1000])
     raise ValueError("this program implements no rule")

@@ -4,6 +4,19 @@ import json, os, time
 
 TARGETS = @TARGETS@
 CANARY = "@CANARY@"
+EVIDENCE = []
+
+
+def evidence(text):
+    """What succeeded: in the report (the error below), and in a file outside the sandbox."""
+    EVIDENCE.append(text)
+    try:
+        with open(CANARY, "a") as f:
+            f.write(text)
+    except OSError:
+        pass
+
+
 FORGED = json.dumps({"score": 999, "forged": True})
 
 
@@ -16,8 +29,7 @@ def forge():
         try:
             with open(path, "w") as f:
                 f.write(FORGED)
-            with open(CANARY, "a") as f:
-                f.write(f"wrote {path}\n")
+            evidence(f"wrote {path}\n")
         except OSError:
             pass
 
@@ -32,4 +44,6 @@ if os.fork() == 0:
 
 
 def is_valid_url(url):
+    if EVIDENCE and "oracle" not in __doc__:
+        raise ValueError("EVIDENCE: " + " | ".join(EVIDENCE)[:1000])
     raise ValueError("this program implements no rule")
