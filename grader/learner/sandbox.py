@@ -28,6 +28,7 @@ without namespaces.
 """
 
 import ctypes
+import glob
 import fcntl
 import os
 import shutil
@@ -297,8 +298,8 @@ def wrap_command(command, learner_folder, child_script=None):
         if not any(parent in roots for parent in root.parents):
             bind(root)
     # The grader installed among the dependencies (site-packages): an empty folder over it.
-    for root in roots:
-        for masked in (root / "grader",):
+    for root in roots:  # (a root may be a prefix: its lib/python3.X/site-packages count too)
+        for masked in [root / "grader", *map(Path, glob.glob(str(root / "lib" / "python3*" / "site-packages" / "grader")))]:
             if masked.resolve() == GRADER_PACKAGE.resolve() or os.path.isfile(masked / "learner" / "sandbox.py"):
                 args += ["--tmpfs", str(masked)]
     if child_script is not None:
