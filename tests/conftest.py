@@ -21,6 +21,14 @@ IMPLEMENTATIONS = Path(__file__).resolve().parent / "implementations"
 GRADER_TIMEOUT = 170  # seconds; a last guard, far above any exercise's own bound
 
 
+# Most tests talk to their learner programs through files and variables of their own (a log in
+# tmp_path, DAEMON_FILE), which the sandbox (grader/learner/sandbox.py) rightly closes to them: they
+# grade without isolation unless NETKATA_ISOLATION says otherwise. tests/test_isolation.py and
+# tests/test_hostile.py ask for it themselves.
+os.environ.setdefault("NETKATA_ISOLATION", "off")
+ISOLATED = {"NETKATA_ISOLATION": "auto"}
+
+
 def run_grader(*args, cwd=ROOT, env=None, timeout=GRADER_TIMEOUT, fresh=False):
     """Run `python -m grader ARGS`; return the CompletedProcess (text mode).
 

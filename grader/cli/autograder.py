@@ -83,6 +83,10 @@ def grade(root, time_limit, focus=None, exercises=EXERCISES):
                 "nothing was scored. The grader bounds every check, so this points at a problem with "
                 "the autograder or its machine rather than at your code: please submit again, and tell "
                 f"the course staff if it happens again.\n\n{files}", elapsed)
+        if finished.returncode == 2:
+            return failure_results(
+                "Score 0: the grader refused to grade this submission. This is not a judgement of your "
+                f"code: please tell the course staff.\n\n{finished.stderr.strip()[-2000:]}\n\n{files}", elapsed)
         if finished.returncode not in (0, 1):
             return failure_results(
                 f"Score 0: the grader failed (exit status {finished.returncode}) and could not grade this "
@@ -115,6 +119,17 @@ def parser():
 def main(argv=None):
     args = parser().parse_args(argv)
     results_path = args.root / "results" / "results.json"
+    from grader.cli.common import UsageError
+    from grader.cli.main import isolate
+
+    try:  # NETKATA_ISOLATION=required: no grade at all rather than one a submission could forge
+        isolate(None)
+    except UsageError as exc:
+        print(f"grader.cli.autograder: {exc}", file=sys.stderr)
+        write_results(results_path, failure_results(
+            "Score 0: this autograder requires isolation that its machine cannot give, so it did not "
+            f"grade this submission. This is not a judgement of your code: please tell the course staff.\n\n{exc}"))
+        return 2
     try:
         results = grade(args.root, args.time_limit, args.focus, select_exercises(args.exercises))
     except Exception:  # the promise is a results.json whatever happens

@@ -55,6 +55,8 @@ from pathlib import Path
 import grader
 from grader.cli import submission
 from grader.cli.common import ExitStatus, UsageError, check_limits, run_guarded, select_exercises
+from grader.cli.main import add_isolation_option, isolate
+from grader.learner.sandbox import MODE_VARIABLE
 from grader.engine import interrupt
 from grader.engine.catalog import checks_of
 from grader.engine.parallel import WORKERS_VARIABLE
@@ -500,6 +502,7 @@ def parser():
                         "into a partial gradebook for `grader merge`; `auto` reads K and N from NETKATA_SHARD, "
                         "a Kubernetes Indexed Job (JOB_COMPLETION_INDEX, NETKATA_SHARDS) or a Slurm array "
                         "(SLURM_ARRAY_TASK_ID)")
+    add_isolation_option(p)
     return p
 
 
@@ -509,6 +512,11 @@ def main(argv):
 
 
 def grade_class(args):
+    # Refused at once under --isolation required (every grader it starts would refuse); each
+    # submission's grader then isolates itself, in a network namespace of its own.
+    isolation = isolate(args.isolation)
+    if args.isolation:
+        os.environ[MODE_VARIABLE] = args.isolation
     if not args.submissions.is_dir():
         raise UsageError(f"no such folder: {args.submissions}")
     if args.jobs is not None and args.jobs < 1:
@@ -573,6 +581,8 @@ def grade_class(args):
         print(f"A partial gradebook: join the {shard.count} shards with grader merge DIR... --out DIR")
     if not_graded:
         print("Not graded (see their .log files): " + ", ".join(inline(n) for n in not_graded))
+    shown = sorted({g.report.get("isolation", "") for g in results if g.report is not None} - {""})
+    print("Isolation: " + ("; ".join(shown) if shown else isolation))
     if interrupt.requested():  # Ctrl-C while the gradebook was written: it is whole, but say so
         print("\ngrader batch: interrupted", file=sys.stderr)
         return ExitStatus.INTERRUPTED

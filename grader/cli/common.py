@@ -126,4 +126,7 @@ def missing_dependencies():
     """The grader's dependencies this Python cannot import (found without importing them)."""
     import importlib.util
 
-    return [name for name in DEPENDENCIES.values() if importlib.util.find_spec(name) is None]
+    from grader import PLATFORM_DEPENDENCIES
+
+    return [module for name, module in DEPENDENCIES.items()
+            if sys.platform.startswith(PLATFORM_DEPENDENCIES.get(name, "")) and importlib.util.find_spec(module) is None]

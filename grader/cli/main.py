@@ -59,7 +59,27 @@ def parser():
     p.add_argument("--verbose", "-v", action="store_true",
                    help="show every byte each check sent and received, passing checks too "
                         "(in JSON: a \"transcript\" list per check)")
+    add_isolation_option(p)
     return p
+
+
+def add_isolation_option(p):
+    p.add_argument("--isolation", choices=("auto", "required", "off"), default=None,
+                   help="run the learner's program offline, unprivileged and blind to the grader's files: "
+                        "auto (default; NETKATA_ISOLATION) uses every layer this machine allows and the "
+                        "report says which; required refuses to grade (exit status 2) without all of them; "
+                        "off does not try")
+
+
+def isolate(mode):
+    """Enter the grader's isolation (grader/learner/sandbox.py) before any thread or fork."""
+    from grader.learner import sandbox
+
+    try:
+        sandbox.enter(mode)
+    except (sandbox.IsolationUnavailable, ValueError) as exc:
+        raise UsageError(str(exc)) from None
+    return sandbox.describe()
 
 
 SUBCOMMANDS = {"watch": "grader.cli.watch", "list": "grader.cli.progress", "hint": "grader.cli.hint",
@@ -78,6 +98,7 @@ def main(argv=None):
 
 
 def grade_and_report(args):
+    isolation = isolate(args.isolation)
     exercises = select_exercises(args.exercises)
     if args.focus and not any(args.focus.lower() in c.name.lower()
                               for e in exercises for c in checks_of(e.name)):
@@ -98,12 +119,13 @@ def grade_and_report(args):
         else:
             report = grade(tree, exercises, args.focus, verbose=args.verbose)
     except KeyboardInterrupt as stop:
-        return report_interrupted(getattr(stop, "report", None), tree, exercises, args)
+        return report_interrupted(getattr(stop, "report", None), tree, exercises, args, isolation)
+    report.isolation = isolation
     write_report(report, args)
     return ExitStatus.PASSED if report.all_passed else ExitStatus.NOT_PASSED
 
 
-def report_interrupted(report, tree, exercises, args):
+def report_interrupted(report, tree, exercises, args, isolation=""):
     """After Ctrl-C: stop every learner process, write the partial report, exit 130.
 
     ``report`` is what grading got done (None when the Ctrl-C came before grading began: then
@@ -114,6 +136,7 @@ def report_interrupted(report, tree, exercises, args):
     interrupt.stop_learners()
     if report is None:
         report = interrupted_report(tree, exercises, {}, args.focus, args.verbose)
+    report.isolation = isolation
     try:
         write_report(report, args)
     except UsageError as exc:

@@ -67,6 +67,9 @@ def main(argv):
     args = parser().parse_args(argv)
 
     def work():
+        from grader.cli.main import isolate
+
+        isolate(None)  # NETKATA_ISOLATION: the learner's program runs isolated here too
         tree = select_tree(args)
         own = args.path is None and not args.solutions  # the learner's own exercises/: use the memo
         from grader.engine.memo import grade_track

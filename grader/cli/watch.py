@@ -291,6 +291,9 @@ def main(argv):
     args.solutions = False
 
     def work():
+        from grader.cli.main import isolate
+
+        isolate(None)  # NETKATA_ISOLATION: the learner's program runs isolated here too
         if args.exercise is not None:
             select_exercises([args.exercise])
         tree = select_tree(args)

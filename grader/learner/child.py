@@ -100,6 +100,30 @@ def become_subreaper():
         pass
 
 
+def _drop_privileges():
+    """In the grader's sandbox as root (grader/learner/sandbox.py): become the unprivileged uid it
+    names, with no supplementary groups, no capabilities (a uid change from root clears them) and
+    no way to gain any again (PR_SET_NO_NEW_PRIVS). If that fails, the learner's code never runs."""
+    wanted = os.environ.pop("NETKATA_DROP_TO", "")
+    if not wanted:
+        return
+    try:
+        import ctypes
+
+        uid, gid = (int(n) for n in wanted.split(":"))
+        if os.geteuid() == 0:
+            os.setgroups([])
+            os.setresgid(gid, gid, gid)
+            os.setresuid(uid, uid, uid)
+        if ctypes.CDLL(None, use_errno=True).prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS)")
+        if os.getuid() == 0 or os.geteuid() == 0:
+            raise OSError(errno.EPERM, "still root")
+    except (OSError, ValueError) as exc:
+        os.write(2, f"netkata: could not drop privileges ({exc}); not running the program\n".encode())
+        os._exit(77)
+
+
 def limit_hit(exc):
     """The grader's name of the limit this exception shows was hit, or None."""
     if isinstance(exc, MemoryError):
@@ -294,15 +318,14 @@ def _describe_exception(exc, learner_file):
     }
 
 
-def _load(learner_file, module_name):
+def _load(learner_file, module_name, source):
     """Run the learner's source file as module ``module_name``: always the source, never bytecode
     from a __pycache__ beside it (which Python would run in its place, even if it came from
     another file)."""
     spec = importlib.util.spec_from_file_location(module_name, learner_file)
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module
-    with open(learner_file, "rb") as file:
-        code = compile(file.read(), learner_file, "exec", dont_inherit=True)
+    code = compile(source, learner_file, "exec", dont_inherit=True)
     exec(code, module.__dict__)
     return module
 
@@ -337,7 +360,15 @@ def main():
     sys.meta_path.insert(0, _NoGrader)
     module_name = os.path.splitext(os.path.basename(learner_file))[0]
     try:
-        module = _load(learner_file, module_name)
+        with open(learner_file, "rb") as file:  # read before the privileges go: the folders above
+            source = file.read()  # it may be closed to the unprivileged uid
+    except OSError as exc:
+        source = exc
+    _drop_privileges()
+    try:
+        if isinstance(source, OSError):
+            raise source
+        module = _load(learner_file, module_name, source)
     except BaseException as exc:
         _send(control_out, {"event": "load_error", **_describe_exception(exc, learner_file)})
         return 3
@@ -348,7 +379,7 @@ def main():
         return 4
     _report_limits_of_threads(control_out, {})
     forks = None
-    _send(control_out, {"event": "loaded"})
+    _send(control_out, {"event": "loaded", "pid": os.getpid()})
     for line in control_in:
         request = json.loads(line)
         if "fork" in request:

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from grader.learner import limits as limits_module
 from grader.learner import procfs
+from grader.learner import sandbox
 from grader.failures import Failure, NotStarted, one_line
 from grader.learner import limit_watch
 from grader.learner.output import CappedOutput
@@ -239,6 +240,7 @@ class LearnerProcess(_Watched):
     def __init__(self, path, function, exercise=None):
         self.path = Path(path).resolve()
         self.function = function
+        self.sandboxed = False  # set when it starts: inside bubblewrap (grader/learner/sandbox.py)
         self.exercise = exercise or self.path.stem
         self.proc = None
         self.output = None
@@ -268,10 +270,13 @@ class LearnerProcess(_Watched):
             env.pop(name, None)
         kwargs = {"start_new_session": True} if os.name == "posix" else {
             "creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
+        command = [sys.executable, "-S", "-u", CHILD_SCRIPT, str(self.path), self.function]
+        self.sandboxed = sandbox.sandboxed()
+        command, env = sandbox.wrap(command, env, self.path.parent, CHILD_SCRIPT)
         self.proc = subprocess.Popen(
-            [sys.executable, "-S", "-u", CHILD_SCRIPT, str(self.path), self.function],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             cwd=self.path.parent, env=env, **kwargs)
+        self.child_pid = None if self.sandboxed else self.proc.pid
         self._started()
         self.output = CappedOutput(self.proc.stderr)
         self._events = _Events(self.proc.stdout)
@@ -293,12 +298,14 @@ class LearnerProcess(_Watched):
     def limit_hit(self):
         """The limit this program was stopped for, or a thread of it died of."""
         return self.exceeded or self._events.limits_hit.get(None) or limits_module.from_exit_status(
-            self.proc.returncode)
+            self._status(self.proc.returncode))
 
     def wait_loaded(self):
         """Wait until the child has imported the module; raise Failure if it cannot."""
         event = self._events.next(LOAD_TIMEOUT)
         if event is not None and event["event"] == "loaded":
+            if self.sandboxed:  # the bootstrap's pid in the sandbox's PID namespace, translated
+                self.child_pid = procfs.outer_pid(self.proc.pid, event.get("pid", -1))
             return
         self.stop()
         raise self._load_failure(event)
@@ -365,7 +372,8 @@ class LearnerProcess(_Watched):
 
     @property
     def pid(self):
-        return self.proc.pid
+        """The bootstrap's pid (in a sandbox, bubblewrap's child; before it loaded, bubblewrap's)."""
+        return self.child_pid or self.proc.pid
 
     def last_output(self):
         """Its last lines of output, including all it printed before now."""
@@ -379,9 +387,15 @@ class LearnerProcess(_Watched):
     def exit_status(self, wait=0.0):
         """The child's exit status, waiting up to ``wait`` seconds; None while it runs."""
         try:
-            return self.proc.wait(timeout=wait) if wait else self.proc.poll()
+            return self._status(self.proc.wait(timeout=wait) if wait else self.proc.poll())
         except subprocess.TimeoutExpired:
             return None
+
+    def _status(self, code):
+        """The bootstrap's exit status: bubblewrap says "killed by signal N" as 128 + N."""
+        if self.sandboxed and code is not None and code > 128:
+            return -(code - 128)
+        return code
 
     def stop(self):
         """Stop the child and everything it started: freeze the whole tree, then kill it."""
@@ -501,16 +515,28 @@ class ForkedCall(_Watched):
         self.parent.send_request({"fork": self.id, "args": args, "kwargs": kwargs})
         self._started()
         deadline = time.monotonic() + LOAD_TIMEOUT
-        while self.pid is None:
+        forked = False
+        while not forked:
             event = self._event(deadline - time.monotonic())
             if event is None:
                 raise Failure("The grader could not start a copy of your program (fork failed).")
             if event["event"] == "forked":
+                forked = True
                 self.pid = event["pid"]
+                if self.parent.sandboxed:  # its pid in the sandbox's PID namespace: find it here
+                    self.pid = self._outer(self.pid)  # (None: it has ended already)
                 self.parent.forks.add(self)
                 self._watched()
             else:
                 self._pending.append(event)
+
+    def _outer(self, inner):
+        for _ in range(50):  # the fork is the bootstrap's child from the moment it reports itself
+            pid = procfs.outer_pid(self.parent.pid, inner, among=procfs.children(self.parent.pid))
+            if pid is not None:
+                return pid
+            time.sleep(0.002)
+        return None
 
     def _event(self, timeout):
         """The next event of this call (others are stale: earlier forks), or None."""
@@ -590,8 +616,9 @@ class ForkedCall(_Watched):
         _kill_group(self.pid)  # whatever the fork started and left behind
         self.parent.forks.discard(self)
         # A fork that ended by itself left its orphans to the parent (a subreaper): stop them too.
-        if (parent := self.parent._own_pid()) is not None:  # never the pid of a reaped parent
-            procfs.stop_tree(parent, include_root=False, prune={f.pid for f in list(self.parent.forks)})
+        if self.parent._own_pid() is not None:  # never the pid of a reaped parent
+            # (the bootstrap's own pid: in a sandbox, bubblewrap is the root of the tree)
+            procfs.stop_tree(self.parent.pid, include_root=False, prune={f.pid for f in list(self.parent.forks)})
         self._stopped()
 
 

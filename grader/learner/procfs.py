@@ -195,6 +195,24 @@ def descendants(pid, prune=()):
     return found
 
 
+def outer_pid(root, inner, among=None):
+    """The pid (as this process sees it) of the process under ``root`` whose pid in its own, inner
+    PID namespace is ``inner`` (the sandbox's, grader/learner/sandbox.py); None if none is.
+
+    ``among``: the candidates to look at (default: ``root``'s descendants)."""
+    for pid in (descendants(root) if among is None else among):
+        try:
+            with open(f"/proc/{pid}/status", "rb") as file:
+                for line in file:
+                    if line.startswith(b"NSpid:"):
+                        if int(line.split()[-1]) == inner:
+                            return pid
+                        break
+        except (OSError, ValueError):
+            continue
+    return None
+
+
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 

@@ -48,6 +48,8 @@ def results(report, *, visibility="visible"):
 def overview(report):
     """The text above the tests: a line per exercise, the total, what to do next."""
     rows = summary_lines(report)
+    if report.isolation:  # how the learner's programs ran (grader/learner/sandbox.py)
+        rows.append(f"Isolation: {report.isolation}")
     nxt = report.next_unfinished()
     if report.interrupted:
         rows.append(interrupted_note(report))

@@ -33,7 +33,7 @@ def report_from_json(data):
                                             int(exercise.get("printed", 0)),
                                             tuple(str(note) for note in exercise.get("notes", ()))))
         return Report(exercises, str(data.get("tree", "")), float(data.get("duration", 0.0)),
-                      data.get("interrupted") is True)
+                      data.get("interrupted") is True, str(data.get("isolation", "")))
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise NotAReport(f"not a netkata JSON report ({type(exc).__name__}: {exc})") from None
 

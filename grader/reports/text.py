@@ -60,6 +60,8 @@ def write(report, stream, **_):
     if out and out[-1] != "":
         out.append("")
     partial = " (partial)" if report.interrupted else ""
+    if report.isolation:  # how the learner's programs ran (grader/learner/sandbox.py)
+        out.append(f"Isolation: {report.isolation}")
     out.append(painter(f"Total: {_points(report.score)}/{_points(report.max_score)}{partial}", BOLD))
     note = interrupted_note(report)  # instead of "Next": the next step is to grade again
     out.extend([painter(note, YELLOW)] if note else fold(_next_step(report), painter.width, "  "))
