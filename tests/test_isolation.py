@@ -194,11 +194,14 @@ def is_valid_url(url):
 
 
 @needs_isolation
-def test_solutions_pass_under_full_isolation():
-    result = run_grader("--solutions", "--format", "json", env=SECRET)
+def test_solutions_pass_under_full_isolation(tmp_path):
+    """Every reference solution, with what the grader hands over (tls_client's cafile) in reach,
+    and every temporary folder of the run (the handed-over files, the certificates) gone after it."""
+    result = run_grader("--solutions", "--format", "json", env={**SECRET, "TMPDIR": str(tmp_path)}, fresh=True)
     report = json.loads(result.stdout)
     assert report["isolation"] == FULL
     assert report["score"] == report["max_score"], result.stdout[-3000:]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("netkata-")] == []
 
 
 @pytest.mark.parametrize("how", ["option", "variable"])

@@ -22,6 +22,8 @@ import signal
 import time
 import traceback
 
+from grader.peers import run_state
+
 WORKERS_VARIABLE = "NETKATA_WORKERS"
 WORKER_SLACK = 60.0  # seconds past an exercise's budget before its worker is taken for hung
 INTERRUPT_BOUND = 15.0  # seconds the workers get to stop their learners and send what they graded
@@ -171,7 +173,8 @@ def _work(run_one, exercise, fd):
     try:
         os.setpgid(0, 0)  # a terminal's Ctrl-C goes to the grader, which passes it on once
         try:
-            payload = ("results", run_one(exercise))
+            with run_state.fresh():  # the worker's own (what it made, its temporary files, go with it)
+                payload = ("results", run_one(exercise))
         except KeyboardInterrupt as stop:  # run.Interrupted carries what was graded
             payload = ("interrupted", getattr(stop, "results", {}))
         except BaseException:

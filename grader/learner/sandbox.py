@@ -38,6 +38,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from grader.peers import run_state
+
 MODE_VARIABLE = "NETKATA_ISOLATION"
 REFUSE_VARIABLE = "NETKATA_ISOLATION_REFUSE"
 UID_VARIABLE = "NETKATA_SANDBOX_UID"
@@ -304,6 +306,7 @@ def wrap_command(command, learner_folder, child_script=None):
                 args += ["--tmpfs", str(masked)]
     if child_script is not None:
         args += ["--ro-bind", str(child_script), CHILD_PATH]
+    bind(run_state.current().owned(run_state.HandedOver).folder.resolve())  # what the run hands over (a cafile)
     folder = Path(learner_folder).resolve()
     if folder != Path("/"):
         bind(folder)

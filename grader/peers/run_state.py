@@ -12,16 +12,21 @@ everything below the engine reaches it through ``current()``. Outside a run (a s
 
 It lives here, in the lowest layer that records into it (the grader-side servers note their
 ports), and knows nothing of the types it holds: the learner layer keeps its programs and its
-limit watch here (``owned``) without this module importing it.
+limit watch here (``owned``) without this module importing it. The files a run hands to the
+learner's program (``HandedOver``) are kept here too, so the sandbox can show that one folder.
 """
 
 import contextlib
+import os
+import shutil
+import tempfile
 import threading
+from pathlib import Path
 
 
 class RunState:
     def __init__(self):
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # (a kind made by owned() may own another)
         self._ports = set()
         self._programs = set()
         self._owned = {}
@@ -58,11 +63,39 @@ class RunState:
 
     def owned(self, kind):
         """This run's one instance of ``kind`` (a class made without arguments), made at first
-        use: how the learner layer keeps its limit watch per run."""
+        use: how the learner layer keeps its limit watch per run. One with a ``close()`` is
+        closed when the run ends (its temporary files go with it)."""
         with self._lock:
             if kind not in self._owned:
                 self._owned[kind] = kind()
             return self._owned[kind]
+
+    def close(self):
+        with self._lock:
+            owned, self._owned = list(self._owned.values()), {}
+        for thing in owned:
+            if callable(getattr(thing, "close", None)):
+                thing.close()
+
+
+class HandedOver:
+    """The folder of files a run hands to the learner's program (tls_client's cafile): the only
+    grader-made files the sandbox shows it (read-only, at the same path), made with the run."""
+
+    def __init__(self):
+        self._temporary = tempfile.TemporaryDirectory(prefix="netkata-handed-")
+        self.folder = Path(self._temporary.name)
+        os.chmod(self.folder, 0o755)  # readable by the unprivileged uid the learner runs as
+
+    def close(self):
+        self._temporary.cleanup()
+
+    def place(self, source, name):
+        """A read-only copy of ``source`` in the folder, for the learner; its path."""
+        target = self.folder / name
+        shutil.copyfile(source, target)
+        os.chmod(target, 0o644)
+        return target
 
 
 _process_wide = RunState()  # outside a grading run
@@ -82,4 +115,5 @@ def fresh():
     try:
         yield _current
     finally:
+        _current.close()
         _current = previous

@@ -71,8 +71,9 @@ class CertificateSet:
         day = datetime.timedelta(days=1)
         ca = trustme.CA(organization_name=ORGANIZATION, organization_unit_name="netkata test CA")
         other = trustme.CA(organization_name="somebody else", organization_unit_name="a CA not in cafile")
-        self.cafile = self.folder / "ca.pem"
-        ca.cert_pem.write_to_path(str(self.cafile))
+        ca.cert_pem.write_to_path(str(self.folder / "ca.pem"))
+        # The learner's program reads cafile: a copy where the sandbox lets it (grader/peers/run_state.py).
+        self.cafile = run_state.current().owned(run_state.HandedOver).place(self.folder / "ca.pem", "ca.pem")
 
         def leaf(issuer, *names, **validity):
             return issuer.issue_cert(*names, common_name=names[0], organization_name=ORGANIZATION,
