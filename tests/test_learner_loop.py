@@ -50,7 +50,7 @@ def rows(stdout):
     """{exercise: (status, score)} from `grader list`."""
     found = {}
     for line in stdout.splitlines():
-        match = re.match(r"\d\s+(\w+)\s+(" + "|".join(map(re.escape, STATUS_WORDS.values())) + r")\s+(\S+)", line)
+        match = re.match(r"\s*\d+\s+(\w+)\s+(" + "|".join(map(re.escape, STATUS_WORDS.values())) + r")\s+(\S+)", line)
         if match:
             found[match.group(1)] = (match.group(2), match.group(3))
     return found

@@ -42,11 +42,12 @@ def table(report, stream, recalled=()):
     summaries = {e.name: e.summary for e in EXERCISES}
     width = max(len(e.name) for e in report.exercises)
     words = max(len(word) for word in STATUS_WORDS.values())
-    lines = [paint(f"   {'exercise':<{width}}  {'status':<{words}}  {'score':>5}", BOLD)]
+    digits = len(str(len(report.exercises)))
+    lines = [paint(f"{'':<{digits}}  {'exercise':<{width}}  {'status':<{words}}  {'score':>5}", BOLD)]
     for number, result in enumerate(report.exercises, 1):
         word = STATUS_WORDS.get(result.status, STATUS_WORDS[FAILED])
         score = f"{result.score:g}/{result.max_score:g}"
-        lines.append(f"{number}  {result.name:<{width}}  {paint(f'{word:<{words}}', tone.get(result.status, RED))}  "
+        lines.append(f"{number:>{digits}}  {result.name:<{width}}  {paint(f'{word:<{words}}', tone.get(result.status, RED))}  "
                      f"{score:>5}  {summaries.get(result.name, '')}")
     passed = sum(1 for r in report.exercises if r.status == PASSED)
     lines += ["", progress_bar(passed, len(report.exercises))]
