@@ -66,9 +66,12 @@ def _check_report(report, attack):
     assert "EVIDENCE:" not in json.dumps(report), json.dumps(report)[-3000:]  # the program's own account
 
 
+DAEMON_PERIOD = 0.25  # seconds between a left-behind daemon's writes (tests/hostile/isolation/)
+
+
 def _settle(attack, canary):
     if attack in ("outlives_grading", "writes_results"):
-        time.sleep(5)  # the daemon's time to act, had it survived
+        time.sleep(DAEMON_PERIOD * 3)  # a daemon that survived acts every DAEMON_PERIOD: three chances
     assert not canary.exists(), f"{attack} succeeded:\n{canary.read_text()}"
 
 

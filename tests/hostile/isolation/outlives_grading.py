@@ -1,5 +1,5 @@
 """Leaves a daemon (double fork, new session, SIGTERM and SIGHUP ignored) that writes a file
-on the machine seconds after grading ended."""
+on the machine every quarter second for 10 s, after grading has ended."""
 import os, signal, time
 
 CANARY = "@CANARY@"
@@ -8,8 +8,8 @@ if os.fork() == 0:
     if os.fork() == 0:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         signal.signal(signal.SIGHUP, signal.SIG_IGN)
-        for _ in range(20):
-            time.sleep(0.5)
+        for _ in range(40):
+            time.sleep(0.25)
             for path in (CANARY, "/tmp/netkata-outlived-" + str(os.getuid())):
                 try:
                     with open(path, "a") as f:
