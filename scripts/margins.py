@@ -22,7 +22,7 @@ bound it had:
   udp_pinger round trip over the time the grader's UDP server held the reply (RTT_ABOVE), and
   within the ping's timeout; the grader's line-reply
   server sending the pieces of a reply `pause` apart while send_messages waits for each with its
-  timeout= (SLOW_TIMEOUT for the 0.15 s pauses of check_slow_reply); the grader's paginated API
+  timeout= (SLOW_TIMEOUT for the 0.1 s pauses of check_slow_reply); the grader's paginated API
   answering within fetch_all's timeout (the strictest, STALL_TIMEOUT); helper threads stopping
   within their join bounds; every chat line the grader waits for, and the slowest line of each
   burst of chat_server's floods (its delay from sending to the last reader) vs LATE;
