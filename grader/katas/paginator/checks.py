@@ -245,7 +245,7 @@ def run_alone(learner, scenario, what, *, timeout=TIMEOUT, limit=LIMIT):
 
 # The grader's bound on each waiting call: its requests (LIMIT, as for every call) and the longest
 # waits a client that keeps to the README may make (MAX_PAGE_WAITS for each page that is retried).
-RETRY_AFTER_LIMIT = LIMIT + 2 * (RETRY_AFTER + 1)  # a client may well wait somewhat more than it is asked to
+RETRY_AFTER_LIMIT = LIMIT + 3 * (RETRY_AFTER + 1)  # three times the 3 s a correct client waits (2 s, then 1 s)
 PERSISTENT_LIMIT = LIMIT + MAX_PAGE_WAITS + WAITS_SLACK
 STALL_LIMIT = LIMIT + 2 * STALL_TIMEOUT + MAX_PAGE_WAITS + WAITS_SLACK
 STALLS_LIMIT = LIMIT + 4 * STALL_TIMEOUT + MAX_PAGE_WAITS + WAITS_SLACK  # 4 requests, 3 backoffs
