@@ -200,10 +200,13 @@ def is_valid_url(url):
 def test_solutions_pass_under_full_isolation(tmp_path):
     """Every reference solution, with what the grader hands over (tls_client's cafile) in reach,
     and every temporary folder of the run (the handed-over files, the certificates) gone after it."""
-    result = run_grader("--solutions", "--format", "json", env={**SECRET, "TMPDIR": str(tmp_path)}, fresh=True)
+    result = run_grader("--solutions", "--format", "json", fresh=True,  # (two exercises at a time: see test_track)
+                        env={**SECRET, "TMPDIR": str(tmp_path), "NETKATA_WORKERS": "2"})
     report = json.loads(result.stdout)
     assert report["isolation"] == FULL
-    assert report["score"] == report["max_score"], result.stdout[-3000:]
+    failing = [(e["name"], c["name"], c["message"][:600]) for e in report["exercises"] for c in e["checks"]
+               if c["status"] != "passed"]
+    assert not failing, failing
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith("netkata-")] == []
 
 
