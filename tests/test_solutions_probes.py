@@ -169,7 +169,9 @@ def test_request_bodies_are_thrown_away_in_constant_memory_and_linear_time():
     print("body discard times", {f"{mib} MiB": f"{t:.3f} s" for mib, t in times.items()},
           f"peak memory {peak / 1e6:.1f} MB")
     assert peak < 40e6, peak  # the interpreter and its threads: no body is kept
-    assert times[40] < 8 * max(times[5], 0.02) * 2, times  # 8 times the bytes: about 8 times the time
+    # 8 times the bytes: about 8 times the time, 4x slack for a busy machine (a quadratic discard took
+    # 50 times as long for 40 MiB as for 5, and 8 s in all)
+    assert times[40] < 8 * max(times[5], 0.02) * 4, times
     assert times[40] < 10, times
 
 
