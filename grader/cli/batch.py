@@ -406,11 +406,11 @@ def write_class_report(out):
 
     data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
     entries = []
-    for submission in data["submissions"]:
-        path = out / f"{submission['name']}.json"
+    for entry in data["submissions"]:  # (not `submission`: that is the module that finds the files)
+        path = out / f"{entry['name']}.json"
         report = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
-        entries.append({"name": submission["name"], "report": report, "problem": submission["problem"],
-                        "notes": submission["notes"]})
+        entries.append({"name": entry["name"], "report": report, "problem": entry["problem"],
+                        "notes": entry["notes"]})
     with open(out / CLASS_REPORT, "w", encoding="utf-8") as file:
         html.write_class(file, entries=entries, exercises=data["exercises"], grader=data["grader"],
                          check=data["check"])

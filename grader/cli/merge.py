@@ -21,7 +21,6 @@ import argparse
 import csv
 import json
 import shutil
-import sys
 from pathlib import Path
 
 from grader.cli.batch import (CLASS_REPORT, GRADEBOOK, MANIFEST, class_identity, shard_of, write_class_report,

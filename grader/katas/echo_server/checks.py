@@ -82,8 +82,8 @@ def check_starts(server):
         raise Failure(f"Your server listens on {shown}, port {port}: every network interface of this machine, "
                       f"not only {host}, the host that serve({host!r}, {port}) was given.",
                       expected=Prose(f"a listening socket on {host}:{port} alone"),
-                      hint=f"Bind to the host you are given: sock.bind((host, port)). An empty host ('') or "
-                           f"'0.0.0.0' accepts connections from other machines too.")
+                      hint="Bind to the host you are given: sock.bind((host, port)). An empty host ('') or "
+                           "'0.0.0.0' accepts connections from other machines too.")
 
 
 @check("echoes each message right away, before the client closes", points=1,
