@@ -57,7 +57,7 @@ def run_in_workers(run_one, exercises, budget):
     try:
         while pending or running:
             while pending and len(running) < limit:
-                worker = _Worker.start(run_one, pending.pop(0), budget)
+                worker = _Worker.start(run_one, pending.pop(0), budget, inherited=[*running, selector])
                 running[worker.fd] = worker
                 selector.register(worker.fd, selectors.EVENT_READ, worker)
             _collect(selector, running, results, deadline=None)
@@ -68,13 +68,13 @@ def run_in_workers(run_one, exercises, budget):
         while running and time.monotonic() < deadline:
             _collect(selector, running, results, deadline)
         for worker in list(running.values()):
+            _retire(selector, running, worker)
             worker.kill()
-            selector.unregister(worker.fd)
-            del running[worker.fd]
         stop.results = {**getattr(stop, "results", {}), **results}
         raise
     finally:
-        for worker in running.values():
+        for worker in list(running.values()):
+            _retire(selector, running, worker)
             worker.kill()
         selector.close()
     return results
@@ -89,15 +89,22 @@ def _collect(selector, running, results, deadline):
     for key, _ in selector.select(timeout=max(0.0, wake - now)):
         worker = key.data
         if worker.read():
-            selector.unregister(worker.fd)
-            del running[worker.fd]
+            _retire(selector, running, worker)
             results.update(worker.finish())
     for worker in [w for w in running.values() if time.monotonic() > w.deadline]:
-        selector.unregister(worker.fd)
-        del running[worker.fd]
+        _retire(selector, running, worker)
         worker.kill()
         raise WorkerError(f"grading {worker.exercise.name} did not finish within its "
                           f"{worker.deadline - worker.started:.0f} s")
+
+
+def _retire(selector, running, worker):
+    """Stop watching a worker's pipe, then close it, in that order: epoll watches the pipe itself,
+    not its number, so a pipe closed while still registered would go on waking the selector under
+    a number that os.pipe() hands to the next worker."""
+    selector.unregister(worker.fd)
+    del running[worker.fd]
+    worker.close()
 
 
 class _Worker:
@@ -111,26 +118,35 @@ class _Worker:
         self.interrupted = False
 
     @classmethod
-    def start(cls, run_one, exercise, budget):
+    def start(cls, run_one, exercise, budget, inherited=()):
+        """Fork the worker. ``inherited``: the parent's selector and the other workers' pipes,
+        which the worker closes (a pipe's end of file must mean that its own worker has ended)."""
         read_end, write_end = os.pipe()
         pid = os.fork()
         if pid == 0:  # the worker
             os.close(read_end)
+            for other in inherited:
+                os.close(other if isinstance(other, int) else other.fileno())
             _work(run_one, exercise, write_end)  # never returns
         os.close(write_end)
+        os.set_blocking(read_end, False)
         return cls(exercise, pid, read_end, budget)
 
     def read(self):
         """Take what is ready; True once the worker has closed its end (it has finished)."""
         try:
             chunk = os.read(self.fd, 1 << 16)
-        except OSError:
-            chunk = b""
+        except BlockingIOError:
+            return False
         if chunk:
             self.data += chunk
             return False
-        os.close(self.fd)
         return True
+
+    def close(self):
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
 
     def finish(self):
         _, status = os.waitpid(self.pid, 0)
@@ -159,10 +175,6 @@ class _Worker:
             os.kill(self.pid, signal.SIGKILL)
             os.waitpid(self.pid, 0)
         except (ProcessLookupError, ChildProcessError):
-            pass
-        try:
-            os.close(self.fd)
-        except OSError:
             pass
 
 

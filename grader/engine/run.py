@@ -246,6 +246,7 @@ def run_exercises(tree, exercises, focus=None, verbose=False, stop_early=False):
     (grader/engine/parallel.py), where the system can fork."""
     if len(exercises) == 1 or not hasattr(os, "fork"):
         return run_checks(tree, exercises, focus, verbose, stop_early)
+    import gc
     import importlib
 
     import pytest  # noqa: F401  (imported once here, not once per worker)
@@ -258,6 +259,7 @@ def run_exercises(tree, exercises, focus=None, verbose=False, stop_early=False):
     for exercise in exercises:
         if module_of(exercise).parent.parent == KATAS_DIR:  # (a kata elsewhere, as in the engine's
             importlib.import_module(f"grader.katas.{exercise.name}.checks")  # tests: its worker imports it)
+    gc.freeze()  # what the workers inherit is never traced by their collector: no copy-on-write of it
     return parallel.run_in_workers(lambda exercise: run_checks(tree, [exercise], focus, verbose, stop_early),
                                    exercises, EXERCISE_BUDGET)
 

@@ -1,0 +1,39 @@
+"""The worker pool of grader/engine/parallel.py: a worker that has finished is collected at once."""
+
+import os
+import time
+from types import SimpleNamespace
+
+from grader.engine import parallel
+
+
+def _wait_for(condition, bound=20.0):
+    deadline = time.monotonic() + bound
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return condition()
+
+
+def test_a_worker_that_finished_is_collected_while_another_runs(tmp_path, monkeypatch):
+    """Two places, three exercises: when the first ends, the third takes its place, and the
+    second, ending while the third still runs, is collected (reaped) at once.
+
+    A pipe closed while still registered with the selector once went on waking it under its old
+    number, which the third worker's pipe had been given: the parent then sat in a blocking read
+    of the third worker's pipe, collecting nobody until the third ended."""
+    monkeypatch.setenv(parallel.WORKERS_VARIABLE, "2")
+    last_started, slow_pid = tmp_path / "last started", tmp_path / "slow pid"
+
+    def run_one(exercise):
+        if exercise.name == "slow":
+            slow_pid.write_text(str(os.getpid()))
+            _wait_for(last_started.exists)
+        if exercise.name == "last":
+            last_started.touch()
+            reaped = _wait_for(lambda: slow_pid.exists() and not os.path.exists(f"/proc/{slow_pid.read_text()}"))
+            return {"last": "saw slow collected" if reaped else "starved"}
+        return {exercise.name: "done"}
+
+    exercises = [SimpleNamespace(name=n) for n in ("quick", "slow", "last")]
+    results = parallel.run_in_workers(run_one, exercises, budget=60)
+    assert results == {"quick": "done", "slow": "done", "last": "saw slow collected"}
