@@ -42,7 +42,7 @@ BOUND_EXTRA = 1.0  # the grader's bound on a call is count * timeout + SLACK + t
 RTT_BELOW = 0.002  # an RTT may be this much under the server's hold (a stamp rounded to the ms)
 RTT_ABOVE = 0.25  # ... and this much over it: the trip both ways, and a busy machine's scheduling (a
 #                  loaded 2-core machine was seen to hold one side of a trip back 150 ms)
-UNSURE = 0.1  # a reply the server sent this close to a ping's deadline may be counted or not
+UNSURE = 0.1  # a reply the server sent this close to a ping's deadline (either side) may be counted or not
 STILL_OPEN = 0.5  # seconds to wait for "port unreachable" from a socket that should be closed
 SHOWN_EVENTS = 18  # lines of a timeline
 
@@ -99,7 +99,11 @@ class Trial:
         for index in range(1, self.count + 1):
             due_at = self.server.reply_due(index) if self.server and index in pings else None
             hold = due_at - pings[index].at if due_at is not None else None
-            if hold is None or hold >= self.timeout:
+            # A reply held a little past the deadline may still be counted: the server's stamps
+            # and the client's are taken by two processes a busy machine schedules apart. A late
+            # reply never: it leaves only once the next ping has come, after the client gave up.
+            late = index <= len(self.fates) and self.fates[index - 1].reply == LATE
+            if hold is None or hold >= self.timeout + (0.0 if late else UNSURE):
                 due.append(None)
             else:
                 due.append(Due(max(0.0, hold - RTT_BELOW), hold + RTT_ABOVE, hold, hold > self.timeout - UNSURE))
@@ -227,7 +231,7 @@ def rtt_problem(trial, index, value, due):
     if value < 0:
         return (f"Entry {index} is {value:.4f}: negative.",
                 "A round trip is the time it arrived minus the time it was sent, not the other way round.")
-    if value > trial.timeout and abs(value / 1000 - due.hold) < RTT_ABOVE:
+    if value > high and low <= value / 1000 <= high:
         return (f"Entry {index} is {value:.4f}: the server held its reply {due.hold:.3f} s, so that looks "
                 "like milliseconds.", "Return seconds, as time.monotonic() gives them: do not multiply by 1000.")
     if value < low:
