@@ -399,6 +399,27 @@ class Recorder:
                              "TIMEOUT", trial.timeout, value)
                     return original(trial, index, value, due)
                 wrap(module, "rtt_problem", rtt)
+            if hasattr(module, "refill_gaps") and not hasattr(module.refill_gaps, "__wrapped__"):
+                def refills(original, requests, limit, module=module):  # async_fetcher: a freed slot refilled
+                    gaps = original(requests, limit)
+                    for gap, _ in gaps:
+                        note("a freed slot refilled (fetch_all)", "grader/katas/async_fetcher/checks.py:REFILL_GRACE",
+                             module.REFILL_GRACE, max(gap, 0.0))
+                    return gaps
+                wrap(module, "refill_gaps", refills)
+            if hasattr(module, "expect_settled") and hasattr(module, "CLOSE_GRACE") \
+                    and not hasattr(module.expect_settled, "__wrapped__"):
+                def settled(original, trial, expected, module=module):  # async_fetcher: closed after the return
+                    returned = trial.outcome.returned_at
+                    if returned is not None and trial.closes and None not in trial.closes:
+                        note("connections closed after fetch_all returned", "grader/katas/async_fetcher/checks.py:"
+                             "CLOSE_GRACE", module.CLOSE_GRACE, max(max(trial.closes) - returned, 0.0))
+                    for request in trial.requests if current_check.endswith("check_clean_return") else ():
+                        if request.end is not None and request.ending == module.GIVEN_UP and returned is not None:
+                            note("a given-up request seen ended after the return", "grader/katas/async_fetcher/"
+                                 "checks.py:GIVE_UP_SLACK", module.GIVE_UP_SLACK, max(request.end - returned, 0.0))
+                    return original(trial, expected)
+                wrap(module, "expect_settled", settled)
 
 
 # -- running and reporting ----------------------------------------------------------------------

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, learner_processes, run_grader
-from grader.learner import sandbox
+from conftest import ROOT, grade_json, learner_processes, run_grader
+from grader.learner import attempts, sandbox
 
 HOSTILE = Path(__file__).resolve().parent / "hostile" / "isolation"
 ATTACKS = sorted(p.stem for p in HOSTILE.glob("*.py"))
@@ -136,6 +136,27 @@ def grade_gradescope(tmp_path, attack, canary):
 def test_attack_fails(tmp_path, attack, path):
     canary = _canary(tmp_path)
     {"path": grade_path, "batch": grade_batch, "gradescope": grade_gradescope}[path](tmp_path, attack, canary)
+
+
+@needs_isolation
+def test_the_report_says_what_the_program_tried(tmp_path):
+    """A refused write the program printed, and a daemon the grader stopped, are named in the
+    exercise's notes (JSON and text) and in the gradebook's notes cell."""
+    canary = _canary(tmp_path)
+    tree = tmp_path / "tree" / "url_validator"
+    tree.mkdir(parents=True)
+    (tree / "url_validator.py").write_text(_source("writes_beside_itself", canary))
+    code, report = grade_json("--path", tree.parent, "url_validator", "--check", FOCUS, env=SECRET)
+    (notes,) = report["exercises"][0]["notes"]
+    assert notes.startswith(attempts.NOTE_START), notes
+    assert f"writing {str(tree / 'forged.json')!r}: read-only while graded (only a private /tmp" in notes
+    assert "1 process that left the program's session (a daemon)" in notes
+    text = run_grader("--path", tree.parent, "url_validator", "--check", FOCUS, env=SECRET).stdout
+    assert attempts.NOTE_START in " ".join(text.split())
+    out = tmp_path / "grades"
+    run_grader("batch", tree.parent, "--out", out, "--check", FOCUS, env=SECRET)
+    assert "url_validator: tried what the sandbox does not allow" in (out / "grades.csv").read_text()
+    _settle("writes_beside_itself", canary)
 
 
 @needs_isolation

@@ -61,6 +61,7 @@ from grader.engine import interrupt
 from grader.engine.catalog import checks_of
 from grader.engine.parallel import WORKERS_VARIABLE
 from grader.learner.output import CappedOutput
+from grader.learner import attempts
 from grader.learner.process import LearnerProcess, stop_strays
 from grader.quoting import inline
 from grader.reports.json_report import write_json
@@ -230,6 +231,9 @@ def notes_of(graded):
                          "(one file per exercise)")
         elif located.note:
             notes.append(f"{located.exercise}: {located.note}")
+    for exercise in (graded.report or {}).get("exercises", []):
+        if any(note.startswith(attempts.NOTE_START) for note in exercise.get("notes", ())):
+            notes.append(f"{exercise['name']}: tried what the sandbox does not allow (its report says what)")
     return "; ".join(notes)
 
 

@@ -23,6 +23,7 @@ from grader.engine.verdict import INTERNAL_ERROR_HINT, combined, verdict
 from grader.failures import WHILE_THIS_CHECK_RAN, Failure, NotStarted, output_heading
 from grader.quoting import printable, quote
 from grader.learner import limits
+from grader.learner import attempts
 from grader.learner.process import ForkedCall, LearnerFunction, LearnerProcess, printed_by
 from grader.learner.server import LearnerServer
 from grader.peers import reproduce
@@ -62,6 +63,7 @@ class ExerciseRun:
         self.outputs = {}  # check node id -> the last lines the server printed during it (a running server's)
         self.shown_output = None  # the output last added to a failed check's message (said once, not under each)
         self.printed_before = printed_by(exercise.name)  # by earlier gradings in this process (grader watch)
+        self.attempts_before = len(attempts.since(exercise.name))  # (the same)
 
     def fresh_server(self):
         """A newly started server for one check.
@@ -173,7 +175,8 @@ class GradingPlugin:
                     check.status, check.message = SKIPPED, said
             out[name] = ExerciseResult(name, status, run.checks, str(run.path),
                                        (run.finished or time.monotonic()) - run.started,
-                                       printed=printed_by(name) - run.printed_before)
+                                       printed=printed_by(name) - run.printed_before,
+                                       notes=tuple(filter(None, [attempts.note(attempts.since(name, run.attempts_before))])))
         return out
 
     def _run_of(self, item):

@@ -83,7 +83,7 @@ def _grade(tree, exercises, focus, verbose, stop_early):
                                              time.monotonic() - started)) from None
     for exercise in exercises:
         if note := one_file_note(exercise.file_in(tree)):
-            results[exercise.name].notes = (note,)
+            results[exercise.name].notes = (note, *results[exercise.name].notes)
     return Report([results[e.name] for e in exercises], str(tree), time.monotonic() - started)
 
 

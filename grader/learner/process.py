@@ -28,7 +28,7 @@ from grader.learner import limits as limits_module
 from grader.learner import procfs
 from grader.learner import sandbox
 from grader.failures import Failure, NotStarted, one_line
-from grader.learner import limit_watch
+from grader.learner import attempts, limit_watch
 from grader.learner.output import CappedOutput
 from grader.peers import run_state
 
@@ -402,7 +402,9 @@ class LearnerProcess(_Watched):
         if self.proc is None:
             return
         self._unwatched()
+        daemons = 0
         if (pid := self._own_pid()) is not None:
+            daemons = len(procfs.left_session(pid)) if self.sandboxed else 0
             procfs.stop_tree(pid)  # all it started, daemons in sessions of their own too
         self._signal(signal.SIGKILL)  # the group's other members, if the leader is gone
         try:
@@ -427,6 +429,9 @@ class LearnerProcess(_Watched):
             self._printed_counted = True  # (a program is stopped once, counted once)
             with _printed_lock:
                 _printed[self.exercise] = _printed.get(self.exercise, 0) + self.output.total
+            if self.sandboxed:  # (outside it, a refusal is the machine's, not the sandbox's)
+                attempts.record(self.exercise, attempts.refusals_in(self.output.text())
+                                + ([attempts.daemons_sentence(daemons)] if daemons else []))
 
     def _signal(self, signum):
         try:

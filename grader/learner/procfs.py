@@ -184,6 +184,22 @@ def children(pid):
     return found
 
 
+def session_of(pid):
+    """The session id of ``pid``, or None if it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as file:
+            stat = file.read()
+        return int(stat[stat.rfind(b")") + 2:].split()[3])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def left_session(pid):
+    """The descendants of ``pid`` running in a session other than its own: daemons (``setsid``)."""
+    own = session_of(pid)
+    return [p for p in descendants(pid) if session_of(p) not in (None, own)]
+
+
 def descendants(pid, prune=()):
     """Every process below ``pid`` (not ``pid`` itself), leaving out the subtrees rooted at ``prune``."""
     found, pending = [], [pid]

@@ -50,6 +50,7 @@ def overview(report):
     rows = summary_lines(report)
     if report.isolation:  # how the learner's programs ran (grader/learner/sandbox.py)
         rows.append(f"Isolation: {report.isolation}")
+    rows += [f"{exercise.name}: {note}" for exercise in report.exercises for note in exercise.notes]
     nxt = report.next_unfinished()
     if report.interrupted:
         rows.append(interrupted_note(report))
