@@ -196,6 +196,17 @@ def configure_hypothesis():
     settings.load_profile("netkata")
 
 
+def _prepare_hypothesis_for_forks():
+    """Make Hypothesis's own Random before forking: making it runs a full garbage collection
+    (hypothesis.internal.entropy.register_random), which each worker would otherwise repeat."""
+    try:
+        from hypothesis.internal.entropy import deterministic_PRNG
+    except ImportError:  # (an internal name: without it, each worker makes its own)
+        return
+    with deterministic_PRNG():
+        pass
+
+
 def _without_local_constants():
     """Keep Hypothesis's inputs independent of which modules happen to be loaded.
 
@@ -259,6 +270,7 @@ def run_exercises(tree, exercises, focus=None, verbose=False, stop_early=False):
     for exercise in exercises:
         if module_of(exercise).parent.parent == KATAS_DIR:  # (a kata elsewhere, as in the engine's
             importlib.import_module(f"grader.katas.{exercise.name}.checks")  # tests: its worker imports it)
+    _prepare_hypothesis_for_forks()
     gc.freeze()  # what the workers inherit is never traced by their collector: no copy-on-write of it
     return parallel.run_in_workers(lambda exercise: run_checks(tree, [exercise], focus, verbose, stop_early),
                                    exercises, EXERCISE_BUDGET)
@@ -278,7 +290,7 @@ def run_checks(tree, exercises, focus=None, verbose=False, stop_early=False):
         "-c", str(Path(__file__).with_name("pytest.ini")), "--confcutdir", str(modules[0].parent.parent),
         "-p", "pytest_timeout", "-p", "no:cacheprovider", "-p", "no:terminal",
         "-p", "no:logging", "-p", "no:junitxml", "-p", "no:pastebin", "-p", "no:doctest",
-        "-p", "no:stepwise", "-p", "no:faulthandler", "-p", "no:warnings",
+        "-p", "no:stepwise", "-p", "no:faulthandler", "-p", "no:warnings", "-p", "no:unraisableexception",
     ] + [str(module) for module in modules]
     code = None
     try:
