@@ -253,6 +253,7 @@ def install():
         note("learner function call", limit_source(limit), limit, outcome.elapsed, ran_out=outcome.timed_out)
         return outcome
     wrap(learner.LearnerProcess, "call", call)
+    wrap(learner.ForkedFunction, "call", call)  # (the calls made beside the checks)
 
     own = lambda self, timeout=None, *a, **k: self.timeout if timeout is None else timeout  # noqa: E731
     wrap(net.Client, "recv_exactly", timed_wait(

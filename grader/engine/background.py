@@ -2,16 +2,18 @@
 
 Some checks spend their time waiting: a server that goes silent until the learner's timeout,
 a Retry-After of a second, backoffs, a copy of megabytes. Run one after the other, their waits
-add up; so such a call starts early, each in a child of its own (against its own grader-side
+add up; so such a call starts early, each in a process of its own (against its own grader-side
 peer, which the kata's function makes), while the quick checks run, and the check that judges
-it only collects it. Grading a correct solution then costs about its longest wait.
+it only collects it. Grading a correct solution then costs about its longest wait. On POSIX
+those processes are forks of one child that loaded the learner's module once (ForkedFunction,
+grader/learner/process.py), each printing to a pipe of its own.
 
 The policy, one for every exercise:
 
 - ``start()`` (the fixture's setup, before the first check) plans the calls of the checks that
   were selected (``grader --check``), and starts the first at once, loading the learner's file
-  while the first check's own child loads; the others load once it has (or its load failed:
-  then each runs when its check takes it), so at most two children load together.
+  while the first check's own child loads; the others start once it has loaded (or its load
+  failed: then each runs when its check takes it), so at most two children load together.
 - ``take(check)`` waits for one call, within a bound, stops its child and returns what the
   kata's function returned; a load failure or ``NotStarted`` is raised there, in that check.
   Nothing of a call outlives the check that takes it.
@@ -37,8 +39,9 @@ FIRST_LOAD_BOUND = LOAD_TIMEOUT + 1.0  # how long the other calls wait for the f
 
 class BackgroundCall:
     """One call to make in the background: ``run(learner, *args, limit=limit, **kwargs)``, where
-    ``learner`` is a LearnerFunction of its own, loaded; ``limit`` is the grader's bound on the
-    learner's call (seconds), which also bounds how long ``take`` waits."""
+    ``learner`` is a function of its own (ForkedFunction or LearnerFunction), loaded; ``limit``
+    is the grader's bound on the learner's call (seconds), which also bounds how long ``take``
+    waits."""
 
     def __init__(self, run, *args, limit, **kwargs):
         self.run = run
@@ -53,7 +56,7 @@ class _Running:
 
     name: str
     planned: BackgroundCall
-    function: object  # a LearnerFunction of its own
+    function: object  # a ForkedFunction (POSIX) or LearnerFunction of its own
     thread: threading.Thread | None = None
     result: object = None
     error: BaseException | None = None

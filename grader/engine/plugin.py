@@ -11,6 +11,7 @@ later check of that exercise is skipped at once with that one reason.
 import dataclasses
 import os
 import re
+import threading
 import time
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from grader.failures import WHILE_THIS_CHECK_RAN, Failure, NotStarted, output_he
 from grader.quoting import printable, quote
 from grader.learner import limits
 from grader.learner import attempts
-from grader.learner.process import ForkedCall, LearnerFunction, LearnerProcess, printed_by
+from grader.learner.process import ForkedCall, ForkedFunction, LearnerFunction, LearnerProcess, printed_by
 from grader.learner.server import LearnerServer
 from grader.peers import reproduce
 from grader.peers.net import without_ports
@@ -53,6 +54,8 @@ class ExerciseRun:
         self.deadline = None
         self.server = None
         self._loaded = None  # the learner's module loaded in a child, forked for each server
+        self._calls_loaded = None  # ... and another, forked for each call made beside the checks
+        self._calls_lock = threading.Lock()
         self.function = None
         self.checks = []
         self.started = None
@@ -100,20 +103,37 @@ class ExerciseRun:
             self.server = None
 
     def loaded_function(self):
+        """The LearnerFunction the checks call one after the other: one child for many calls."""
         if self.function is None:
-            self.function = self.new_function()
+            self.function = LearnerFunction(self.path, self.exercise.function, self.exercise.name)
         return self.function
 
     def new_function(self):
-        """A LearnerFunction of its own (not yet loaded), for a call beside the others: its
-        caller closes it (grader/engine/background.py)."""
-        return LearnerFunction(self.path, self.exercise.function, self.exercise.name)
+        """A function of its own (not yet loaded), for a call beside the others: its caller closes
+        it (grader/engine/background.py). On POSIX a fork of one loaded child, the same for every
+        such call; elsewhere a LearnerFunction with a child of its own."""
+        if os.name != "posix":
+            return LearnerFunction(self.path, self.exercise.function, self.exercise.name)
+        return ForkedFunction(self._loaded_for_calls)
+
+    def _loaded_for_calls(self):
+        """The child the calls beside the checks fork from: loaded once (again if it ended);
+        a load failure raises Failure in each call that asks."""
+        with self._calls_lock:
+            if self._calls_loaded is None or not self._calls_loaded.alive():
+                if self._calls_loaded is not None:
+                    self._calls_loaded.stop()
+                self._calls_loaded = LearnerProcess(self.path, self.exercise.function, self.exercise.name,
+                                                    fork_outputs=True)
+                self._calls_loaded.start()
+            return self._calls_loaded
 
     def close(self):
         self.stop_server()
-        if self._loaded is not None:
-            self._loaded.stop()
-            self._loaded = None
+        for loaded in (self._loaded, self._calls_loaded):
+            if loaded is not None:
+                loaded.stop()
+        self._loaded = self._calls_loaded = None
         if self.function is not None:
             self.function.close()
 

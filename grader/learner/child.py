@@ -8,7 +8,9 @@ script (``python -u learner_child.py FILE FUNCTION``) and talks to it over a con
   ``{"args": [...], "kwargs": {...}}`` calls the function here;
   ``{"fork": ID, "args": [...], "kwargs": {...}}`` (POSIX) forks a copy of this process, already
   past its imports, that makes the call in a process group of its own: a fresh server for each
-  check in a millisecond instead of a new interpreter;
+  check in a millisecond instead of a new interpreter; with ``"pipes": true`` the grader sends
+  two pipes over the socket NETKATA_FD_SOCKET names, one for the fork's standard output and
+  error, one for its events, so that forks running side by side never mix what they print or say;
 * events go back on the child's original standard output, one JSON object per line:
   ``loaded``, ``load_error``, ``no_function``, ``returned``, ``raised``, and for forks
   ``forked`` and ``exited`` (the fork's exit status); a fork's events carry its ``fork`` ID.
@@ -180,7 +182,10 @@ class _Forks:
                 _send(self.control_out, {"event": "exited", "fork": self.ids.pop(pid),
                                          "status": os.waitstatus_to_exitcode(status)})
 
-    def fork(self, request, function, control_in, learner_file):
+    def fork(self, request, function, control_in, learner_file, pipes=None, fd_socket=None):
+        """Fork for one call; ``pipes``: (output, control), two pipes the grader made for this call,
+        for the fork's fd 1 and 2 and for its events (``forked`` and ``exited`` stay on this
+        process's channel: they are short, so forks side by side never cut into each other's)."""
         signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGCHLD])
         try:
             pid = os.fork()
@@ -191,10 +196,26 @@ class _Forks:
                     signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGCHLD])
                     os.setpgid(0, 0)  # stopping this fork stops what it started, not its siblings
                     become_subreaper()  # not inherited across fork()
-                    _report_limits_of_threads(self.control_out, {"fork": request["fork"]})
+                    control_out = self.control_out
+                    if pipes is not None:
+                        output, control_out = pipes
+                        os.dup2(output, 2)
+                        os.dup2(output, 1)
+                        os.close(output)
+                        os.close(self.control_out)
+                    if fd_socket is not None:
+                        fd_socket.close()  # (the pipes of later forks are not this one's to take)
+                    _report_limits_of_threads(control_out, {"fork": request["fork"]})
                     control_in.close()
-                    _call(request, function, self.control_out, learner_file, {"fork": request["fork"]})
-                    status = 0
+                    ended = _call(request, function, control_out, learner_file, {"fork": request["fork"]})
+                    if pipes is not None and not ended:
+                        # A function's call: the fork stays, as a loaded child waiting for its next
+                        # call would, until the grader stops it (a socket left open stays open).
+                        sys.stdout.flush()
+                        sys.stderr.flush()
+                        while True:
+                            signal.pause()
+                    status = 5 if ended else 0  # (as the child's own main() says a SystemExit)
                     sys.stdout.flush()
                     sys.stderr.flush()
                 except OSError as exc:
@@ -204,7 +225,40 @@ class _Forks:
             self.ids[pid] = request["fork"]
             _send(self.control_out, {"event": "forked", "fork": request["fork"], "pid": pid})
         finally:
+            for fd in pipes or ():
+                os.close(fd)
             signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGCHLD])
+
+
+def _fd_socket():
+    """The socket the grader hands each fork's output pipe through (NETKATA_FD_SOCKET), or None."""
+    number = os.environ.pop("NETKATA_FD_SOCKET", "")
+    if not number.isdigit():
+        return None
+    import socket
+
+    try:
+        return socket.socket(fileno=int(number))
+    except OSError:
+        return None
+
+
+def _received_pipes(fd_socket):
+    """The (output, control) pipes the grader sent with a fork request; None if they cannot be
+    had (the learner's code closed the socket: the fork then uses its parent's)."""
+    if fd_socket is None:
+        return None
+    import socket
+
+    try:
+        _, fds, _, _ = socket.recv_fds(fd_socket, 1, 2)
+    except OSError:
+        return None
+    if len(fds) != 2:
+        for fd in fds:
+            os.close(fd)
+        return None
+    return tuple(fds)
 
 
 def _call(request, function, control_out, learner_file, tag):
@@ -350,6 +404,7 @@ def main():
     learner_file = os.path.abspath(sys.argv[1])
     function_name = sys.argv[2]
     control_in, control_out = _take_control_channel()
+    fd_socket = _fd_socket()
     _limit_yourself()
     become_subreaper()
     # The learner's folder comes first on sys.path, as when they run their own file; the
@@ -384,7 +439,8 @@ def main():
         request = json.loads(line)
         if "fork" in request:
             forks = forks or _Forks(control_out)
-            forks.fork(request, function, control_in, learner_file)
+            pipes = _received_pipes(fd_socket) if request.get("pipes") else None
+            forks.fork(request, function, control_in, learner_file, pipes, fd_socket)
         elif _call(request, function, control_out, learner_file, {}):
             return 5
     return 0

@@ -17,6 +17,7 @@ import os
 import queue
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -40,6 +41,7 @@ MARKER = "NETKATA_LEARNER"  # set in every learner process's environment, to fin
 STARTER_MARKER = "NETKATA_STARTED_BY"  # the pid of the process (grader or its worker) that started it
 GRADER_PID = os.getpid()  # the grader's: a worker forked to grade one exercise keeps its parent's
 CI_FILES = ("GITHUB_ENV", "GITHUB_OUTPUT", "GITHUB_PATH", "GITHUB_STATE", "GITHUB_STEP_SUMMARY")
+FD_SOCKET_VARIABLE = "NETKATA_FD_SOCKET"  # the child's end of the socket that hands forks their output pipes
 PROGRAM_MARKER = "NETKATA_PROGRAM"  # which of the grader's programs a learner process belongs to
 # Numbers for the markers, unique in this grader process across runs (never reset with a run's
 # state): a stray of an earlier run must never carry a later program's marker.
@@ -47,6 +49,15 @@ _programs = iter(range(1, 1 << 62))
 
 _printed = {}  # exercise -> bytes its stopped processes printed (each program drains to its own pipe)
 _printed_lock = threading.Lock()
+
+
+def _account(exercise, output, sandboxed, daemons=0):
+    """Count what a stopped program (or fork) printed, and what its output shows it tried."""
+    with _printed_lock:
+        _printed[exercise] = _printed.get(exercise, 0) + output.total
+    if sandboxed:  # (outside it, a refusal is the machine's, not the sandbox's)
+        attempts.record(exercise, attempts.refusals_in(output.text())
+                        + ([attempts.daemons_sentence(daemons)] if daemons else []))
 
 
 def printed_by(exercise):
@@ -164,10 +175,25 @@ class Outcome:
 class _Events:
     """Control-channel events from the child, read by a thread so that waits have deadlines."""
 
-    def __init__(self, stream):
+    def __init__(self, stream, fork_queue=None):
+        """``fork_queue``: this is the channel of one fork of its own (ForkedCall), whose events
+        all go to that queue, with no ``closed`` at end of file (its parent says when it exited)."""
         self.stream = stream
-        self.queue = queue.Queue()
+        self.queue = queue.Queue() if fork_queue is None else fork_queue
+        self.says_closed = fork_queue is None
+        self.fork_queues = {}  # fork ID -> the queue of its events (forks may run side by side)
         self.limits_hit = {}  # fork ID (None: the child itself) -> the first limit a thread hit
+        self.closed = False
+
+    def subscribe(self, fork):
+        """A queue of its own for the events of fork ``fork``; ``unsubscribe`` drops it."""
+        self.fork_queues[fork] = events = queue.Queue()
+        if self.closed:
+            events.put({"event": "closed"})
+        return events
+
+    def unsubscribe(self, fork):
+        self.fork_queues.pop(fork, None)
 
     def start(self):
         self.thread = threading.Thread(target=self._read, name="learner-events", daemon=True)
@@ -189,11 +215,16 @@ class _Events:
                     continue
                 if event["event"] == "limit":  # a thread died of it; the call goes on
                     self.limits_hit.setdefault(event.get("fork"), event.get("limit"))
-                else:
+                elif event.get("fork") is None or not self.says_closed:
                     self.queue.put(event)
+                elif (events := self.fork_queues.get(event["fork"])) is not None:
+                    events.put(event)  # (a fork no longer listened to: its events are dropped)
         except (OSError, ValueError):
             pass
-        self.queue.put({"event": "closed"})
+        self.closed = True
+        if self.says_closed:
+            for events in [self.queue, *list(self.fork_queues.values())]:
+                events.put({"event": "closed"})
 
     def next(self, timeout):
         """The next event, or None if none came within ``timeout`` seconds."""
@@ -237,7 +268,7 @@ class _Watched:
 class LearnerProcess(_Watched):
     """The learner's module loaded in a child process, ready for calls."""
 
-    def __init__(self, path, function, exercise=None):
+    def __init__(self, path, function, exercise=None, *, fork_outputs=False):
         self.path = Path(path).resolve()
         self.function = function
         self.sandboxed = False  # set when it starts: inside bubblewrap (grader/learner/sandbox.py)
@@ -248,6 +279,11 @@ class LearnerProcess(_Watched):
         self._events = None
         self.limits = limits_module.current()
         self.forks = set()  # live ForkedCalls of this process, each watched on its own
+        # fork_outputs: each fork prints to a pipe of its own, handed over through this socket
+        # (forks that run side by side: each call's message quotes its own output).
+        self._fd_socket = None
+        self._fork_outputs = fork_outputs and hasattr(socket, "send_fds")
+        self._request_lock = threading.Lock()
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -271,11 +307,20 @@ class LearnerProcess(_Watched):
         kwargs = {"start_new_session": True} if os.name == "posix" else {
             "creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
         command = [sys.executable, "-S", "-u", CHILD_SCRIPT, str(self.path), self.function]
+        child_end = None
+        if self._fork_outputs:
+            self._fd_socket, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+            env[FD_SOCKET_VARIABLE] = str(child_end.fileno())
+            kwargs["pass_fds"] = (child_end.fileno(),)
         self.sandboxed = sandbox.sandboxed()
         command, env = sandbox.wrap(command, env, self.path.parent, CHILD_SCRIPT)
-        self.proc = subprocess.Popen(
-            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            cwd=self.path.parent, env=env, **kwargs)
+        try:
+            self.proc = subprocess.Popen(
+                command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                cwd=self.path.parent, env=env, **kwargs)
+        finally:
+            if child_end is not None:
+                child_end.close()
         self.child_pid = None if self.sandboxed else self.proc.pid
         self._started()
         self.output = CappedOutput(self.proc.stderr)
@@ -425,13 +470,11 @@ class LearnerProcess(_Watched):
             self.output.join()
             self.proc.stderr.close()
         self._stopped()
+        if self._fd_socket is not None:
+            self._fd_socket.close()
         if self.output is not None and not self._printed_counted:
             self._printed_counted = True  # (a program is stopped once, counted once)
-            with _printed_lock:
-                _printed[self.exercise] = _printed.get(self.exercise, 0) + self.output.total
-            if self.sandboxed:  # (outside it, a refusal is the machine's, not the sandbox's)
-                attempts.record(self.exercise, attempts.refusals_in(self.output.text())
-                                + ([attempts.daemons_sentence(daemons)] if daemons else []))
+            _account(self.exercise, self.output, self.sandboxed, daemons)
 
     def _signal(self, signum):
         try:
@@ -456,12 +499,21 @@ class LearnerProcess(_Watched):
 
     start_call = send_call  # what a server runner calls to start serve(); see ForkedCall
 
-    def send_request(self, request):
-        try:
-            self.proc.stdin.write((json.dumps(request) + "\n").encode())
-            self.proc.stdin.flush()
-        except OSError:
-            pass
+    def send_request(self, request, pipes=None):
+        """Send one request; ``pipes``: the write ends of the output and control pipes of the
+        fork it asks for (grader/learner/child.py)."""
+        with self._request_lock:  # (a request and its pipes are taken in together, in order)
+            try:
+                self.proc.stdin.write((json.dumps({**request, "pipes": pipes is not None}) + "\n").encode())
+                self.proc.stdin.flush()
+                if pipes is not None:
+                    socket.send_fds(self._fd_socket, [b"p"], list(pipes))
+            except OSError:
+                pass
+
+    @property
+    def gives_forks_outputs(self):
+        return self._fd_socket is not None
 
     def call(self, *args, limit, **kwargs):
         """Call the function once, waiting at most ``limit`` seconds for it to finish.
@@ -512,12 +564,28 @@ class ForkedCall(_Watched):
         self.id = next(self._ids)
         self.pid = None
         self.status = None
+        self.output = None  # a pipe of its own (a parent that gives_forks_outputs), else the parent's
         self._output_mark = 0
         self._pending = []
+        self._counted = False
+        self._events = parent._events.subscribe(self.id)
+        self._channel = None  # the fork's own control channel (with a pipe of its own for output)
+        self._channel_drained = False
 
     def start_call(self, *args, **kwargs):
-        self._output_mark = self.parent.output.total
-        self.parent.send_request({"fork": self.id, "args": args, "kwargs": kwargs})
+        if self.parent.gives_forks_outputs:
+            output_read, output_write = os.pipe()
+            channel_read, channel_write = os.pipe()
+            self.output = CappedOutput(os.fdopen(output_read, "rb", buffering=0))
+            self._channel = _Events(os.fdopen(channel_read, "rb"), fork_queue=self._events)
+            self._channel.start()
+            self.parent.send_request({"fork": self.id, "args": args, "kwargs": kwargs},
+                                     pipes=(output_write, channel_write))
+            os.close(output_write)
+            os.close(channel_write)
+        else:
+            self._output_mark = self.parent.output.total
+            self.parent.send_request({"fork": self.id, "args": args, "kwargs": kwargs})
         self._started()
         deadline = time.monotonic() + LOAD_TIMEOUT
         forked = False
@@ -544,19 +612,24 @@ class ForkedCall(_Watched):
         return None
 
     def _event(self, timeout):
-        """The next event of this call (others are stale: earlier forks), or None."""
-        deadline = time.monotonic() + timeout
-        while True:
-            event = self.parent.next_event(max(0.0, deadline - time.monotonic()))
-            if event is None:
-                return None
-            if event["event"] == "closed":
-                self.parent._events.queue.put(event)  # the parent is gone: keep saying so
-                return {"event": "closed"}
-            if event.get("fork") == self.id:
-                if event["event"] == "exited":
-                    self.status = event["status"]
-                return event
+        """The next event of this call, or None."""
+        try:
+            event = self._events.get(timeout=max(0.0, timeout))
+        except queue.Empty:
+            return None
+        if event["event"] == "closed":
+            self._events.put(event)  # the parent is gone: keep saying so
+        elif event["event"] == "exited":
+            if self._channel is not None and not self._channel_drained:
+                # The parent's word that the fork exited may overtake the fork's last events
+                # on its own channel: take those in first, then this.
+                self._channel_drained = True
+                self._channel.finished(1.0)
+                if not self._events.empty():
+                    self._events.put(event)
+                    return self._event(timeout)
+            self.status = event["status"]
+        return event
 
     def next_event(self, timeout):
         """The next event that says how serve() ended, or None."""
@@ -581,14 +654,16 @@ class ForkedCall(_Watched):
         return self.status
 
     def last_output(self):
-        self.parent.output.settle()
-        return self.parent.output.last_lines(since=self._output_mark)
+        output = self.output or self.parent.output
+        output.settle()
+        return output.last_lines(since=self._output_mark)
 
     def printed(self):
-        """Bytes printed since this call started (by it, as far as the grader can tell: the
-        program's processes share one stream, and one call runs at a time)."""
-        self.parent.output.settle()
-        return self.parent.output.total - self._output_mark
+        """Bytes printed since this call started (by it, as far as the grader can tell: without
+        a pipe of its own, the program's processes share one stream, and one call runs at a time)."""
+        output = self.output or self.parent.output
+        output.settle()
+        return output.total - self._output_mark
 
     # -- limits (grader/learner/limits.py) ---------------------------------------------------------
 
@@ -611,6 +686,7 @@ class ForkedCall(_Watched):
     def limit_hit(self):
         """The limit this server was stopped for (or its whole program was), or a thread died of."""
         return (self.exceeded or self.parent.exceeded or self.parent._events.limits_hit.get(self.id)
+                or (self._channel.limits_hit.get(self.id) if self._channel is not None else None)
                 or limits_module.from_exit_status(self.status))
 
     def stop(self):
@@ -625,6 +701,11 @@ class ForkedCall(_Watched):
             # (the bootstrap's own pid: in a sandbox, bubblewrap is the root of the tree)
             procfs.stop_tree(self.parent.pid, include_root=False, prune={f.pid for f in list(self.parent.forks)})
         self._stopped()
+        self.parent._events.unsubscribe(self.id)
+        if self.output is not None and not self._counted:
+            self._counted = True  # (stopped once, counted once)
+            self.output.join()  # (end of file: every process holding the pipe is gone)
+            _account(self.parent.exercise, self.output, self.parent.sandboxed)
 
 
 def _kill_group(pgid):
@@ -660,6 +741,59 @@ def stop_strays(grader_pid):
     escaped both its process group and the grader's tree (its parent killed first) is found too."""
     for pid in procfs.marked_processes(f"{MARKER}={grader_pid}".encode()):
         procfs.stop_tree(pid)
+
+
+class ForkedFunction:
+    """A LearnerFunction whose every call runs in a fork of one loaded child, shared with other
+    ForkedFunctions (POSIX): calls that run side by side (grader/engine/background.py) then cost
+    a fork each, not a new interpreter importing the learner's module and its libraries again
+    (aiohttp alone is a third of a second of CPU). Each fork prints to a pipe of its own, so a
+    call's message quotes what that call printed. ``loaded`` returns the shared child, loaded
+    (a load failure raises Failure there)."""
+
+    def __init__(self, loaded):
+        self._loaded = loaded
+        self.fork = None
+
+    def start(self):
+        self._loaded()
+
+    def call(self, *args, limit, **kwargs):
+        self.close()
+        started = time.monotonic()
+        self.fork = fork = ForkedCall(self._loaded())
+        fork.start_call(*map(encode_argument, args), **{k: encode_argument(v) for k, v in kwargs.items()})
+        event = fork.next_event(max(0.0, limit - (time.monotonic() - started)))
+        outcome = Outcome(elapsed=time.monotonic() - started)
+        if event is None:
+            outcome.timed_out = True
+        elif event["event"] == "returned":
+            outcome.value = decode_value(event["value"])
+            outcome.returned_at = event.get("returned_at")
+        elif event["event"] == "raised":
+            if event["not_implemented"]:
+                raise NotStarted(event["message"], event.get("line"))
+            outcome.raised = raised_error(event)
+            if event.get("exit_code") is not None or event["type"] == "SystemExit":
+                outcome.exit_status = fork.exit_status(wait=1.0)
+        else:
+            status = fork.status if fork.status is not None else fork.exit_status(wait=1.0)
+            if status in (None, CHANNEL_LOST):
+                outcome.lost = True
+            else:
+                outcome.exit_status = status
+        outcome.limit = (outcome.raised.limit if outcome.raised else None) or (
+            fork.limit_hit() if not outcome.returned else None)
+        outcome.output = fork.last_output()
+        if not outcome.returned and (outcome.timed_out or outcome.exit_status is not None or outcome.lost
+                                     or outcome.limit):
+            self.close()  # as LearnerFunction does: what it left behind goes with it
+        return outcome
+
+    def close(self):
+        if self.fork is not None:
+            self.fork.stop()
+            self.fork = None
 
 
 class LearnerFunction:

@@ -65,7 +65,7 @@ KEPT_ENVIRONMENT = ("PATH", "LANG", "LANGUAGE", "TZ", "PYTHONIOENCODING", "PYTHO
 # The grader's own variables a learner's process carries: the markers that find its processes
 # (grader/learner/process.py) and what the bootstrap reads (and removes) at start.
 KEPT_MARKERS = ("NETKATA_LEARNER", "NETKATA_STARTED_BY", "NETKATA_PROGRAM", "NETKATA_CHILD_LIMITS",
-                "NETKATA_SYS_PATH")
+                "NETKATA_SYS_PATH", "NETKATA_FD_SOCKET")
 
 
 class IsolationUnavailable(Exception):
