@@ -13,6 +13,7 @@ partial Report, once every learner process is stopped: the command line writes i
 
 import contextlib
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -171,6 +172,13 @@ def hypothesis_home():
 SHRINK_SECONDS = 10  # Hypothesis's own bound is 300 s; a learner should not wait for a smaller example
 
 
+def _uses_hypothesis(module):
+    """Whether a check module's kata (its folder) uses Hypothesis: importing it costs a tenth of
+    a second, which a kata without property checks need not pay."""
+    return "hypothesis" in sys.modules or any(
+        "hypothesis" in path.read_text(encoding="utf-8", errors="replace") for path in module.parent.glob("*.py"))
+
+
 def configure_hypothesis():
     from hypothesis import HealthCheck, settings
     from hypothesis.configuration import set_hypothesis_home_dir
@@ -282,9 +290,10 @@ def run_checks(tree, exercises, focus=None, verbose=False, stop_early=False):
     from grader.learner.process import stop_all
     from grader.engine.plugin import GradingPlugin
 
-    configure_hypothesis()
-    plugin = GradingPlugin(tree, exercises, focus=focus, verbose=verbose, stop_early=stop_early)
     modules = [module_of(e) for e in exercises]
+    if any(_uses_hypothesis(module) for module in modules):
+        configure_hypothesis()
+    plugin = GradingPlugin(tree, exercises, focus=focus, verbose=verbose, stop_early=stop_early)
     args = [
         "-s", "--assert=plain", "--rootdir", str(KATAS_DIR.parent.parent),
         "-c", str(Path(__file__).with_name("pytest.ini")), "--confcutdir", str(modules[0].parent.parent),

@@ -46,17 +46,18 @@ REFUSED = "refused"  # stands for a URL of a closed loopback port
 SLOW = 0.2  # seconds the slow answer of the failures check takes: the failures come while it is in flight
 
 # The timeout scenario: two requests that never finish (a stall; a body that trickles in for
-# longer than the timeout) and twenty quick ones that queue for the third slot. Each quick one
+# longer than the timeout) and fourteen quick ones that queue for the third slot. Each quick one
 # takes OK_DELAY, well within TIMEOUT, but from the fourth on they get their slot at TIMEOUT or
 # later, so a timeout counted from the call, not from the slot, fails them.
 TIMEOUT = 0.8
 OK_DELAY = 0.15
 DRIP = "/drip/b?pieces=40&every=0.05"  # 2 s of body, a piece every 0.05 s
-TIMEOUT_PATHS = ["/stall/a", DRIP] + [f"/ok/{n}?delay={OK_DELAY:g}" for n in range(20)]
+QUICK = 14  # quick ones: about five end before TIMEOUT, the rest get their slot after it
+TIMEOUT_PATHS = ["/stall/a", DRIP] + [f"/ok/{n}?delay={OK_DELAY:g}" for n in range(QUICK)]
 # A timed-out request that runs on holds its connection while the quick ones go on in the freed
 # slots; the server sees it end only when its connection closes. RAN_ON quick requests started and
 # ended in that time would take a correct client's close 0.3 s to be seen (three slots, OK_DELAY
-# each): that is a request left running (one that runs to the return lets a dozen through).
+# each): that is a request left running (one that runs to the return lets about nine through).
 RAN_ON = 6
 LATE = 1.0 + 0.5  # how late a TimeoutError may come: the contract's 1 s, and 0.5 s for a busy machine
 GIVE_UP_SLACK = 0.05  # seconds by which the server may see a given-up request late (it learns it from the
@@ -276,7 +277,7 @@ def run_alone(learner, paths, what, *, limit, timeout, bound):
     return run(learner, paths, what, limit=limit, timeout=timeout, bound=bound)
 
 
-TIMEOUT_WHAT = (f"a stall, a body trickling in for 2 s and twenty URLs answered after {OK_DELAY:g} s each "
+TIMEOUT_WHAT = (f"a stall, a body trickling in for 2 s and {QUICK} URLs answered after {OK_DELAY:g} s each "
                 f"(timeout={TIMEOUT:g})")
 CLEAN_WHAT = f"a stall and ten URLs answered after 0.1 s each (limit=2, timeout={CLEAN_TIMEOUT:g})"
 WAITING = {
