@@ -303,7 +303,9 @@ def wrap_command(command, learner_folder, child_script=None):
     for root in roots:  # (a root may be a prefix: its lib/python3.X/site-packages count too)
         for masked in [root / "grader", *map(Path, glob.glob(str(root / "lib" / "python3*" / "site-packages" / "grader")))]:
             if masked.resolve() == GRADER_PACKAGE.resolve() or os.path.isfile(masked / "learner" / "sandbox.py"):
-                args += ["--tmpfs", str(masked)]
+                # Read-only: as a non-root grader the program has the grader's uid inside, and
+                # would own an empty folder it could fill with a "grader" of its own.
+                args += ["--tmpfs", str(masked), "--remount-ro", str(masked)]
     if child_script is not None:
         args += ["--ro-bind", str(child_script), CHILD_PATH]
     bind(run_state.current().owned(run_state.HandedOver).folder.resolve())  # what the run hands over (a cafile)
