@@ -148,6 +148,13 @@ class Outcome:
     def returned(self):
         return self.raised is None and not self.timed_out and self.exit_status is None and not self.lost
 
+    @property
+    def spoiled(self):
+        """The process that made the call is not fit for another: it overran, ended, lost its
+        channel or hit a limit (a call that raised, and no more, leaves it as it was)."""
+        return not self.returned and bool(self.timed_out or self.exit_status is not None or self.lost
+                                          or self.limit)
+
     def ending(self, limit, show_value=repr):
         """How the call ended, in the few words a failure message needs ("raised ValueError: ...")."""
         if self.limit:
@@ -523,29 +530,34 @@ class LearnerProcess(_Watched):
         """
         started = time.monotonic()
         self.send_call(*args, **kwargs)
-        event = self.next_event(limit)
-        outcome = Outcome(elapsed=time.monotonic() - started)
-        if event is None:
-            outcome.timed_out = True
-        elif event["event"] == "returned":
-            outcome.value = decode_value(event["value"])
-            outcome.returned_at = event.get("returned_at")
-        elif event["event"] == "raised":
-            if event["not_implemented"]:
-                raise NotStarted(event["message"], event.get("line"))
-            outcome.raised = raised_error(event)
-            if event.get("exit_code") is not None or event["type"] == "SystemExit":
-                outcome.exit_status = self.exit_status(wait=1.0)
+        return _outcome(self, self.next_event(limit), started)
+
+
+def _outcome(program, event, started):
+    """How a call ``started`` at that time ended, told by its last event (None: none came within
+    the grader's bound); ``program``: the LearnerProcess or ForkedCall that made it."""
+    outcome = Outcome(elapsed=time.monotonic() - started)
+    if event is None:
+        outcome.timed_out = True
+    elif event["event"] == "returned":
+        outcome.value = decode_value(event["value"])
+        outcome.returned_at = event.get("returned_at")
+    elif event["event"] == "raised":
+        if event["not_implemented"]:
+            raise NotStarted(event["message"], event.get("line"))
+        outcome.raised = raised_error(event)
+        if event.get("exit_code") is not None or event["type"] == "SystemExit":
+            outcome.exit_status = program.exit_status(wait=1.0)
+    else:
+        status = program.exit_status(wait=1.0)
+        if status in (None, CHANNEL_LOST):  # the channel closed, by the learner's code
+            outcome.lost = True
         else:
-            status = self.exit_status(wait=1.0)
-            if status in (None, CHANNEL_LOST):  # the channel closed, by the learner's code
-                outcome.lost = True
-            else:
-                outcome.exit_status = status
-        outcome.limit = (outcome.raised.limit if outcome.raised else None) or (
-            self.limit_hit() if not outcome.returned else None)
-        outcome.output = self.last_output()
-        return outcome
+            outcome.exit_status = status
+    outcome.limit = (outcome.raised.limit if outcome.raised else None) or (
+        program.limit_hit() if not outcome.returned else None)
+    outcome.output = program.last_output()
+    return outcome
 
 
 class ForkedCall(_Watched):
@@ -763,30 +775,8 @@ class ForkedFunction:
         started = time.monotonic()
         self.fork = fork = ForkedCall(self._loaded())
         fork.start_call(*map(encode_argument, args), **{k: encode_argument(v) for k, v in kwargs.items()})
-        event = fork.next_event(max(0.0, limit - (time.monotonic() - started)))
-        outcome = Outcome(elapsed=time.monotonic() - started)
-        if event is None:
-            outcome.timed_out = True
-        elif event["event"] == "returned":
-            outcome.value = decode_value(event["value"])
-            outcome.returned_at = event.get("returned_at")
-        elif event["event"] == "raised":
-            if event["not_implemented"]:
-                raise NotStarted(event["message"], event.get("line"))
-            outcome.raised = raised_error(event)
-            if event.get("exit_code") is not None or event["type"] == "SystemExit":
-                outcome.exit_status = fork.exit_status(wait=1.0)
-        else:
-            status = fork.status if fork.status is not None else fork.exit_status(wait=1.0)
-            if status in (None, CHANNEL_LOST):
-                outcome.lost = True
-            else:
-                outcome.exit_status = status
-        outcome.limit = (outcome.raised.limit if outcome.raised else None) or (
-            fork.limit_hit() if not outcome.returned else None)
-        outcome.output = fork.last_output()
-        if not outcome.returned and (outcome.timed_out or outcome.exit_status is not None or outcome.lost
-                                     or outcome.limit):
+        outcome = _outcome(fork, fork.next_event(max(0.0, limit - (time.monotonic() - started))), started)
+        if outcome.spoiled:
             self.close()  # as LearnerFunction does: what it left behind goes with it
         return outcome
 
@@ -817,8 +807,7 @@ class LearnerFunction:
     def call(self, *args, limit, **kwargs):
         self.start()
         outcome = self.process.call(*args, limit=limit, **kwargs)
-        if not outcome.returned and (outcome.timed_out or outcome.exit_status is not None or outcome.lost
-                                     or outcome.limit):
+        if outcome.spoiled:
             self.close()
         return outcome
 
