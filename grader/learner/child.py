@@ -231,7 +231,7 @@ class _Forks:
 
 
 def _fd_socket():
-    """The socket the grader hands each fork's output pipe through (NETKATA_FD_SOCKET), or None."""
+    """The socket the grader hands each fork's pipes through (NETKATA_FD_SOCKET), or None."""
     number = os.environ.pop("NETKATA_FD_SOCKET", "")
     if not number.isdigit():
         return None

@@ -41,7 +41,7 @@ MARKER = "NETKATA_LEARNER"  # set in every learner process's environment, to fin
 STARTER_MARKER = "NETKATA_STARTED_BY"  # the pid of the process (grader or its worker) that started it
 GRADER_PID = os.getpid()  # the grader's: a worker forked to grade one exercise keeps its parent's
 CI_FILES = ("GITHUB_ENV", "GITHUB_OUTPUT", "GITHUB_PATH", "GITHUB_STATE", "GITHUB_STEP_SUMMARY")
-FD_SOCKET_VARIABLE = "NETKATA_FD_SOCKET"  # the child's end of the socket that hands forks their output pipes
+FD_SOCKET_VARIABLE = "NETKATA_FD_SOCKET"  # the child's end of the socket that hands forks their pipes
 PROGRAM_MARKER = "NETKATA_PROGRAM"  # which of the grader's programs a learner process belongs to
 # Numbers for the markers, unique in this grader process across runs (never reset with a run's
 # state): a stray of an earlier run must never carry a later program's marker.
@@ -583,13 +583,15 @@ class ForkedCall(_Watched):
         self._events = parent._events.subscribe(self.id)
         self._channel = None  # the fork's own control channel (with a pipe of its own for output)
         self._channel_drained = False
+        self._streams = ()  # the grader's ends of those two pipes
 
     def start_call(self, *args, **kwargs):
         if self.parent.gives_forks_outputs:
             output_read, output_write = os.pipe()
             channel_read, channel_write = os.pipe()
-            self.output = CappedOutput(os.fdopen(output_read, "rb", buffering=0))
-            self._channel = _Events(os.fdopen(channel_read, "rb"), fork_queue=self._events)
+            self._streams = (os.fdopen(output_read, "rb", buffering=0), os.fdopen(channel_read, "rb"))
+            self.output = CappedOutput(self._streams[0])
+            self._channel = _Events(self._streams[1], fork_queue=self._events)
             self._channel.start()
             self.parent.send_request({"fork": self.id, "args": args, "kwargs": kwargs},
                                      pipes=(output_write, channel_write))
@@ -717,7 +719,10 @@ class ForkedCall(_Watched):
         if self.output is not None and not self._counted:
             self._counted = True  # (stopped once, counted once)
             self.output.join()  # (end of file: every process holding the pipe is gone)
+            self._channel.finished(1.0)
             _account(self.parent.exercise, self.output, self.parent.sandboxed)
+            for stream in self._streams:
+                stream.close()
 
 
 def _kill_group(pgid):
