@@ -502,8 +502,8 @@ def check_clean_return(waiting_calls):
     expected = Prose("every request ended, and the session closed, before fetch_all returned")
     expect_settled(trial, expected)
     returned = trial.outcome.returned_at
-    after = [r for r in trial.requests if r.start > returned or r.end is None
-             or r.end - (GIVE_UP_SLACK if r.ending == GIVEN_UP else 0.0) > returned]
+    slack = lambda r: GIVE_UP_SLACK if r.ending == GIVEN_UP else 0.0  # noqa: E731  (the server learns late)
+    after = [r for r in trial.requests if r.start - slack(r) > returned or r.end is None or r.end - slack(r) > returned]
     if after:
         first = after[0]
         when = "started" if first.start > returned else "was still in flight"
