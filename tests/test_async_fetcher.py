@@ -22,6 +22,7 @@ IN_ORDER = [BODIES, AT_MOST, KEEPS_FULL, ABOVE_100, ONE_SESSION, FAILURES, REPEA
 
 # Each deliberately broken program, and the check(s) that must catch it.
 CAUGHT_BY = {
+    "broken_imports_grader": [BODIES],
     "broken_batches": [KEEPS_FULL],
     "broken_completion_order": [BODIES],
     "broken_dedupes_urls": [REPEATED],
@@ -45,6 +46,7 @@ CAUGHT_BY = {
 
 # What the first caught check's message must say: the wire fact a learner acts on.
 SAYS = {
+    "broken_imports_grader": ["No module named 'grader'"],
     "broken_batches": ["arrived 1.0", "after the request whose slot it took had ended", "in flight"],
     "broken_completion_order": ["not in the order of urls", "the server answered /paced/"],
     "broken_dedupes_urls": ["/ok/x appears 3 times in urls, but the server got 1 request(s)"],
@@ -81,9 +83,7 @@ CLAUSES = {
     "C10": ["broken_no_value_error"],
     "C11": ["broken_session_not_closed"],
     "C12": ["broken_helper_module"],
-    "C13": "not graded: what a program imports shows nowhere on the wire, and the grader's own package "
-           "can be imported where it is installed; a program that imports what the grading machine lacks "
-           "fails to load like broken_helper_module",
+    "C13": ["broken_imports_grader"],
 }
 
 

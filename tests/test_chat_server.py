@@ -33,6 +33,7 @@ IN_ORDER = [STARTS, PROMPT, PRESENCE, JOINS, RELAY, NO_ECHO, UNJOINED, NAMES, LE
 
 # Each deliberately broken server, and the check(s) that must catch it (run with --check).
 CAUGHT_BY = {
+    "broken_imports_grader": [STARTS],
     "broken_wrong_port": [STARTS],
     "broken_prompt_without_newline": [PROMPT],
     "broken_joiner_in_presence": [PRESENCE],
@@ -55,6 +56,7 @@ CAUGHT_BY = {
 
 # What the first caught check's message must say: the wire fact a learner acts on.
 SAYS = {
+    "broken_imports_grader": ["No module named 'grader'"],
     "broken_prompt_without_newline": ["with no \\n"],
     "broken_joiner_in_presence": ["its presence line names alice1.", "and not alice1 itself"],
     "broken_no_join_notice": ["bob2 joined the room; alice1, in the room, waited"],
@@ -91,7 +93,7 @@ CLAUSES = {
     "C14": ["broken_crashes_on_reset_during_broadcast", "broken_crashes_on_garbage"],
     "C15": "not graded: serve() that returns is caught by every check that connects after it, not by one of its own",
     "C16": "not graded: a helper module is simply missing when the one file is graded",
-    "C17": "not graded: imports are the learner's business as long as the file runs",
+    "C17": ["broken_imports_grader"],
 }
 
 

@@ -28,6 +28,7 @@ IN_ORDER = [DNS_NAME, IP_ADDRESS, VERSIONS, WRONG_NAME, UNTRUSTED, VALIDITY, OLD
 # Each deliberately broken client, and the check(s) that must catch it (run with --check, so with
 # only the checks it depends on).
 CAUGHT_BY = {
+    "broken_imports_grader": [DNS_NAME],
     "broken_allows_tls1": [OLD_TLS],
     "broken_falls_back_to_plain_tcp": [NOT_TLS, OLD_TLS],
     "broken_hardcoded_server_hostname": [IP_ADDRESS],
@@ -50,6 +51,7 @@ CAUGHT_BY = {
 
 # What the first caught check's message must say: the wire fact a learner acts on.
 SAYS = {
+    "broken_imports_grader": ["No module named 'grader'"],
     "broken_allows_tls1": ["returned", "offering only TLS 1.0 and 1.1", "TLSv1.1"],
     "broken_falls_back_to_plain_tcp": ["returned b'HTTP/1.1 400 Bad Request", "plain-text server"],
     "broken_hardcoded_server_hostname": ["sent the server name (SNI) 'localhost' for the address 127.0.0.1"],
@@ -89,7 +91,7 @@ CLAUSES = {
     "C11": ["broken_no_timeout", "broken_total_deadline"],
     "C12": ["broken_leaves_connection_open"],
     "C13": "not graded: the grader runs the one file it grades; a helper module beside it is simply not there",
-    "C14": "not graded: what a program imports is its own business as long as it keeps the other clauses",
+    "C14": ["broken_imports_grader"],
 }
 
 

@@ -28,6 +28,7 @@ INDEPENDENT = {ANSWERS, WIRE, ONE_AT_A_TIME, BAD_ARGUMENTS}  # judged on the wir
 # Each deliberately broken pinger, and the check(s) that must catch it (run with --check, so with
 # only the checks it depends on).
 CAUGHT_BY = {
+    "broken_imports_grader": [ANSWERS],
     "broken_crlf": [WIRE],
     "broken_fresh_timeout": [TIME_LEFT],
     "broken_ignores_number": [DUPLICATES, ANY_SCRIPT],
@@ -51,6 +52,7 @@ CAUGHT_BY = {
 
 # What the first caught check's message must say: the wire fact a learner acts on.
 SAYS = {
+    "broken_imports_grader": ["No module named 'grader'"],
     "broken_crlf": ["b'PING 1 ", "\\r\\n', which is not a ping"],
     "broken_fresh_timeout": ["Ping 2 was sent", "kept your client waiting past ping 1's deadline"],
     "broken_ignores_number": ["Entry 2 is", "your client took"],  # (which datagram it took varies with the load)
@@ -86,8 +88,7 @@ CLAUSES = {
     "C10": ["broken_no_argument_checks"],
     "C11": ["broken_leaves_socket_open"],
     "C12": ["broken_imports_helper"],
-    "C13": "not graded: the grader is on the import path wherever it grades, so an import of it works there "
-           "and fails only elsewhere",
+    "C13": ["broken_imports_grader"],
 }
 
 

@@ -291,6 +291,7 @@ class LearnerProcess(_Watched):
         self._fd_socket = None
         self._fork_outputs = fork_outputs and hasattr(socket, "send_fds")
         self._request_lock = threading.Lock()
+        self.forks_lock = threading.Lock()  # a fork starting, or the orphans of ended ones swept (ForkedCall)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -586,6 +587,12 @@ class ForkedCall(_Watched):
         self._streams = ()  # the grader's ends of those two pipes
 
     def start_call(self, *args, **kwargs):
+        # Held until this fork's pid is known: a sibling's stop that swept the parent's other
+        # children meanwhile would take this one for an orphan.
+        with self.parent.forks_lock:
+            self._start_call(args, kwargs)
+
+    def _start_call(self, args, kwargs):
         if self.parent.gives_forks_outputs:
             output_read, output_write = os.pipe()
             channel_read, channel_write = os.pipe()
@@ -710,10 +717,12 @@ class ForkedCall(_Watched):
             self.exit_status(wait=2.0)
         _kill_group(self.pid)  # whatever the fork started and left behind
         self.parent.forks.discard(self)
-        # A fork that ended by itself left its orphans to the parent (a subreaper): stop them too.
-        if self.parent._own_pid() is not None:  # never the pid of a reaped parent
-            # (the bootstrap's own pid: in a sandbox, bubblewrap is the root of the tree)
-            procfs.stop_tree(self.parent.pid, include_root=False, prune={f.pid for f in list(self.parent.forks)})
+        # A fork that ended by itself left its orphans to the parent (a subreaper): stop them too
+        # (none of a sibling that is starting: see start_call).
+        with self.parent.forks_lock:
+            if self.parent._own_pid() is not None:  # never the pid of a reaped parent
+                # (the bootstrap's own pid: in a sandbox, bubblewrap is the root of the tree)
+                procfs.stop_tree(self.parent.pid, include_root=False, prune={f.pid for f in list(self.parent.forks)})
         self._stopped()
         self.parent._events.unsubscribe(self.id)
         if self.output is not None and not self._counted:
