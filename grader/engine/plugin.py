@@ -53,9 +53,8 @@ class ExerciseRun:
         self.not_started_line = None  # the line that raised NotImplementedError, when known
         self.deadline = None
         self.server = None
-        self._loaded = None  # the learner's module loaded in a child, forked for each server
-        self._calls_loaded = None  # ... and another, forked for each call made beside the checks
-        self._calls_lock = threading.Lock()
+        self._loaded = None  # the learner's module loaded in a child, forked for each server or call beside the checks
+        self._loaded_lock = threading.Lock()
         self.function = None
         self.checks = []
         self.started = None
@@ -92,10 +91,20 @@ class ExerciseRun:
             process = LearnerProcess(self.path, self.exercise.function, self.exercise.name)
             process.start()
             return process
-        if self._loaded is None or not self._loaded.alive():
-            self._loaded = LearnerProcess(self.path, self.exercise.function, self.exercise.name)
-            self._loaded.start()
-        return ForkedCall(self._loaded)
+        return ForkedCall(self._loaded_child())
+
+    def _loaded_child(self):
+        """The child that loaded the learner's module, forked for each server and for each call
+        made beside the checks: loaded once (again if it ended); a load failure raises Failure
+        in each caller. Its forks print to pipes of their own, so forks side by side never mix."""
+        with self._loaded_lock:
+            if self._loaded is None or not self._loaded.alive():
+                if self._loaded is not None:
+                    self._loaded.stop()
+                self._loaded = LearnerProcess(self.path, self.exercise.function, self.exercise.name,
+                                              fork_outputs=True)
+                self._loaded.start()
+            return self._loaded
 
     def stop_server(self):
         if self.server is not None:
@@ -114,26 +123,13 @@ class ExerciseRun:
         such call; elsewhere a LearnerFunction with a child of its own."""
         if os.name != "posix":
             return LearnerFunction(self.path, self.exercise.function, self.exercise.name)
-        return ForkedFunction(self._loaded_for_calls)
-
-    def _loaded_for_calls(self):
-        """The child the calls beside the checks fork from: loaded once (again if it ended);
-        a load failure raises Failure in each call that asks."""
-        with self._calls_lock:
-            if self._calls_loaded is None or not self._calls_loaded.alive():
-                if self._calls_loaded is not None:
-                    self._calls_loaded.stop()
-                self._calls_loaded = LearnerProcess(self.path, self.exercise.function, self.exercise.name,
-                                                    fork_outputs=True)
-                self._calls_loaded.start()
-            return self._calls_loaded
+        return ForkedFunction(self._loaded_child)
 
     def close(self):
         self.stop_server()
-        for loaded in (self._loaded, self._calls_loaded):
-            if loaded is not None:
-                loaded.stop()
-        self._loaded = self._calls_loaded = None
+        if self._loaded is not None:
+            self._loaded.stop()
+            self._loaded = None
         if self.function is not None:
             self.function.close()
 

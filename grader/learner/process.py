@@ -289,7 +289,7 @@ class LearnerProcess(_Watched):
         # fork_outputs: each fork prints to a pipe of its own, handed over through this socket
         # (forks that run side by side: each call's message quotes its own output).
         self._fd_socket = None
-        self._fork_outputs = fork_outputs and hasattr(socket, "send_fds")
+        self._fork_outputs = fork_outputs
         self._request_lock = threading.Lock()
         self.forks_lock = threading.Lock()  # a fork starting, or the orphans of ended ones swept (ForkedCall)
 
@@ -519,10 +519,6 @@ class LearnerProcess(_Watched):
             except OSError:
                 pass
 
-    @property
-    def gives_forks_outputs(self):
-        return self._fd_socket is not None
-
     def call(self, *args, limit, **kwargs):
         """Call the function once, waiting at most ``limit`` seconds for it to finish.
 
@@ -566,7 +562,8 @@ class ForkedCall(_Watched):
 
     The fork starts past the learner's imports, in a process group of its own, so it is ready
     in about a millisecond and stopping it stops what it started without touching the parent.
-    Its events arrive on the parent's channel tagged with this call's ID; the parent reports
+    It prints to a pipe of its own and says how its call went on a channel of its own, both
+    handed to it through the parent (started with ``fork_outputs=True``); the parent reports
     its exit status when it ends.
     """
 
@@ -577,8 +574,7 @@ class ForkedCall(_Watched):
         self.id = next(self._ids)
         self.pid = None
         self.status = None
-        self.output = None  # a pipe of its own (a parent that gives_forks_outputs), else the parent's
-        self._output_mark = 0
+        self.output = None  # what it prints: a pipe of its own (started with start_call)
         self._pending = []
         self._counted = False
         self._events = parent._events.subscribe(self.id)
@@ -593,20 +589,16 @@ class ForkedCall(_Watched):
             self._start_call(args, kwargs)
 
     def _start_call(self, args, kwargs):
-        if self.parent.gives_forks_outputs:
-            output_read, output_write = os.pipe()
-            channel_read, channel_write = os.pipe()
-            self._streams = (os.fdopen(output_read, "rb", buffering=0), os.fdopen(channel_read, "rb"))
-            self.output = CappedOutput(self._streams[0])
-            self._channel = _Events(self._streams[1], fork_queue=self._events)
-            self._channel.start()
-            self.parent.send_request({"fork": self.id, "args": args, "kwargs": kwargs},
-                                     pipes=(output_write, channel_write))
-            os.close(output_write)
-            os.close(channel_write)
-        else:
-            self._output_mark = self.parent.output.total
-            self.parent.send_request({"fork": self.id, "args": args, "kwargs": kwargs})
+        output_read, output_write = os.pipe()
+        channel_read, channel_write = os.pipe()
+        self._streams = (os.fdopen(output_read, "rb", buffering=0), os.fdopen(channel_read, "rb"))
+        self.output = CappedOutput(self._streams[0])
+        self._channel = _Events(self._streams[1], fork_queue=self._events)
+        self._channel.start()
+        self.parent.send_request({"fork": self.id, "args": args, "kwargs": kwargs},
+                                 pipes=(output_write, channel_write))
+        os.close(output_write)
+        os.close(channel_write)
         self._started()
         deadline = time.monotonic() + LOAD_TIMEOUT
         forked = False
@@ -675,16 +667,13 @@ class ForkedCall(_Watched):
         return self.status
 
     def last_output(self):
-        output = self.output or self.parent.output
-        output.settle()
-        return output.last_lines(since=self._output_mark)
+        self.output.settle()
+        return self.output.last_lines()
 
     def printed(self):
-        """Bytes printed since this call started (by it, as far as the grader can tell: without
-        a pipe of its own, the program's processes share one stream, and one call runs at a time)."""
-        output = self.output or self.parent.output
-        output.settle()
-        return output.total - self._output_mark
+        """Bytes this fork (and what it started) printed."""
+        self.output.settle()
+        return self.output.total
 
     # -- limits (grader/learner/limits.py) ---------------------------------------------------------
 
