@@ -7,7 +7,8 @@ machine. So each test worker starts one grader process that imports all of that 
 server below) and forks it for every grading: the fork runs the command line's ``main`` with
 the arguments, folder, environment and standard streams a fresh ``python -m grader`` would
 have, and exits with its status. The server does one grading at a time, and waits for it with
-the caller's time bound.
+the caller's time bound; a grading that overruns it writes its threads' stacks to its stderr,
+which the failing test shows.
 
 Tests that need the process itself (its pid, signals, a terminal, a Popen) start a real one;
 so does `run_grader(..., fresh=True)`.
@@ -25,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 SERVER = r'''
-import importlib, os, pickle, select, signal, struct, sys, time
+import faulthandler, importlib, os, pickle, select, signal, struct, sys, time
 
 import pytest, hypothesis  # noqa: F401  (once, for every fork)
 import grader.cli.main
@@ -52,8 +53,9 @@ def read_request():
     return pickle.loads(requests_in.read(struct.unpack("!I", header)[0]))
 
 
-def run(args, cwd, env, out_path, err_path):
-    """The child: become `python -m grader ARGS` run in ``cwd`` with ``env``, and exit."""
+def run(args, cwd, env, out_path, err_path, timeout):
+    """The child: become `python -m grader ARGS` run in ``cwd`` with ``env``, and exit. One that
+    overruns ``timeout`` writes where each of its threads is to its stderr, and exits."""
     code = 3
     try:
         os.setpgid(0, 0)
@@ -61,6 +63,7 @@ def run(args, cwd, env, out_path, err_path):
             opened = os.open(path, mode)
             os.dup2(opened, fd)
             os.close(opened)
+        faulthandler.dump_traceback_later(timeout, exit=True)
         os.chdir(cwd)
         os.environ.clear()
         os.environ.update(env)
@@ -84,16 +87,20 @@ def run(args, cwd, env, out_path, err_path):
 
 while (request := read_request()) is not None:
     args, cwd, env, out_path, err_path, timeout = request
+    started = time.monotonic()
     pid = os.fork()
     if pid == 0:
-        run(args, cwd, env, out_path, err_path)
+        run(args, cwd, env, out_path, err_path, timeout)
     pidfd = os.pidfd_open(pid)
-    ready, _, _ = select.select([pidfd], [], [], timeout)
-    timed_out = not ready
-    if timed_out:
+    ready, _, _ = select.select([pidfd], [], [], timeout + 5)
+    timed_out = not ready or time.monotonic() - started >= timeout
+    if not ready:  # (not even its own dump ended it)
         os.killpg(pid, signal.SIGKILL)
     _, status = os.waitpid(pid, 0)
     os.close(pidfd)
+    if timed_out:
+        from grader.learner import process
+        process.stop_strays(pid)  # what it had started, as its own end would have stopped
     reply = pickle.dumps((pid, os.waitstatus_to_exitcode(status), timed_out))
     replies_out.write(struct.pack("!I", len(reply)) + reply)
     replies_out.flush()
@@ -127,7 +134,8 @@ class PreloadedGrader:
             if len(header) < 4:
                 raise RuntimeError("the preloaded grader server died")
             pid, status, timed_out = pickle.loads(server.stdout.read(struct.unpack("!I", header)[0]))
-            if timed_out:
+            if timed_out:  # where the grader's threads were: the end of its stderr
+                print(err.read_text(encoding="utf-8", errors="replace")[-20000:], file=sys.stderr)
                 raise subprocess.TimeoutExpired(["grader", *args], timeout)
             return status, out.read_text(encoding="utf-8", errors="replace"), \
                 err.read_text(encoding="utf-8", errors="replace")

@@ -122,7 +122,9 @@ class CappedOutput:
             return 0
 
     def join(self, timeout=1.0):
+        """True once the pipe reached end of file (waiting up to ``timeout`` seconds)."""
         self._thread.join(timeout)
+        return not self._thread.is_alive()
 
     def text(self):
         """All that was kept, with a visible note where the middle was cut."""

@@ -475,8 +475,8 @@ class LearnerProcess(_Watched):
                     stream.close()
                 except OSError:
                     pass
-            self.output.join()
-            self.proc.stderr.close()
+            if self.output.join():  # (closing a stream a thread still reads would wait for that read)
+                self.proc.stderr.close()
         self._stopped()
         if self._fd_socket is not None:
             self._fd_socket.close()
@@ -581,11 +581,15 @@ class ForkedCall(_Watched):
         self._channel = None  # the fork's own control channel (with a pipe of its own for output)
         self._channel_drained = False
         self._streams = ()  # the grader's ends of those two pipes
+        self._cancelled = False  # stopped: a start that had not begun never begins
 
     def start_call(self, *args, **kwargs):
         # Held until this fork's pid is known: a sibling's stop that swept the parent's other
-        # children meanwhile would take this one for an orphan.
+        # children meanwhile would take this one for an orphan, and this call's own stop, made
+        # from another thread, would find no pid to stop and leave the fork running.
         with self.parent.forks_lock:
+            if self._cancelled:
+                raise Failure("The grader stopped this call before it started.")
             self._start_call(args, kwargs)
 
     def _start_call(self, args, kwargs):
@@ -642,6 +646,7 @@ class ForkedCall(_Watched):
                     self._events.put(event)
                     return self._event(timeout)
             self.status = event["status"]
+            self._events.put(event)  # and keep saying so: a stop in another thread may be waiting too
         return event
 
     def next_event(self, timeout):
@@ -700,6 +705,8 @@ class ForkedCall(_Watched):
                 or limits_module.from_exit_status(self.status))
 
     def stop(self):
+        with self.parent.forks_lock:  # a start in progress ends first: its pid is then known
+            self._cancelled = True
         self._unwatched()
         if (pid := self._own_pid()) is not None:
             procfs.stop_tree(pid)
@@ -716,11 +723,12 @@ class ForkedCall(_Watched):
         self.parent._events.unsubscribe(self.id)
         if self.output is not None and not self._counted:
             self._counted = True  # (stopped once, counted once)
-            self.output.join()  # (end of file: every process holding the pipe is gone)
-            self._channel.finished(1.0)
+            drained = self.output.join()  # (end of file: every process holding the pipe is gone)
+            drained = self._channel.finished(1.0) and drained
             _account(self.parent.exercise, self.output, self.parent.sandboxed)
-            for stream in self._streams:
-                stream.close()
+            if drained:  # (closing a stream a thread still reads would wait for that read)
+                for stream in self._streams:
+                    stream.close()
 
 
 def _kill_group(pgid):
@@ -769,6 +777,7 @@ class ForkedFunction:
     def __init__(self, loaded):
         self._loaded = loaded
         self.fork = None
+        self._lock = threading.Lock()  # close() may come from another thread (a cancelled background call)
 
     def start(self):
         self._loaded()
@@ -776,7 +785,9 @@ class ForkedFunction:
     def call(self, *args, limit, **kwargs):
         self.close()
         started = time.monotonic()
-        self.fork = fork = ForkedCall(self._loaded())
+        fork = ForkedCall(self._loaded())
+        with self._lock:
+            self.fork = fork
         fork.start_call(*map(encode_argument, args), **{k: encode_argument(v) for k, v in kwargs.items()})
         outcome = _outcome(fork, fork.next_event(max(0.0, limit - (time.monotonic() - started))), started)
         if outcome.spoiled:
@@ -784,9 +795,10 @@ class ForkedFunction:
         return outcome
 
     def close(self):
-        if self.fork is not None:
-            self.fork.stop()
-            self.fork = None
+        with self._lock:
+            fork, self.fork = self.fork, None
+        if fork is not None:
+            fork.stop()
 
 
 class LearnerFunction:

@@ -3,10 +3,15 @@ each fork prints to a pipe of its own and says how its call ended on a channel o
 fork whose call returned stays until the grader stops it, as a loaded child would."""
 
 import os
+import signal
 import threading
 import time
 
-from grader.learner.process import ForkedFunction, LearnerProcess
+import pytest
+
+from grader.failures import Failure
+from grader.learner import procfs
+from grader.learner.process import ForkedCall, ForkedFunction, LearnerProcess
 from grader.peers import run_state
 
 MODULE = '''
@@ -70,3 +75,49 @@ def test_a_fork_whose_call_returned_stays_until_stopped(tmp_path, monkeypatch):
             time.sleep(0.01)
         assert not os.path.exists(f"/proc/{pid}")
         loaded.stop()
+
+
+def test_every_thread_waiting_on_a_fork_hears_that_it_exited(tmp_path, monkeypatch):
+    """A stop made while the call's own thread waits for its outcome (a background call
+    cancelled): both hear the fork exit, and neither waits out its bound."""
+    monkeypatch.setenv("NETKATA_ISOLATION", "off")
+    with run_state.fresh():
+        loaded = _loaded(tmp_path)
+        fork = ForkedCall(loaded)
+        fork.start_call("slow", 30.0)
+        ended = {}
+
+        def wait(name):
+            fork.exit_status(wait=10)
+            ended[name] = time.monotonic()
+
+        threads = [threading.Thread(target=wait, args=(name,)) for name in ("call", "stop")]
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 10
+        while len(fork._events.not_empty._waiters) < 2 and time.monotonic() < deadline:
+            time.sleep(0.005)  # (until both wait: the queue's own record of its waiters)
+        killed = time.monotonic()
+        os.kill(fork.pid, signal.SIGKILL)
+        for thread in threads:
+            thread.join(15)
+        fork.stop()
+        loaded.stop()
+    assert fork.status == -signal.SIGKILL
+    assert sorted(ended) == ["call", "stop"] and max(ended.values()) - killed < 1.5, ended
+
+
+def test_a_call_stopped_before_it_started_never_starts(tmp_path, monkeypatch):
+    """A stop that comes before the start (a background call cancelled as it begins) leaves no
+    fork behind: one started after its stop would never be stopped."""
+    monkeypatch.setenv("NETKATA_ISOLATION", "off")
+    with run_state.fresh():
+        loaded = _loaded(tmp_path)
+        try:
+            fork = ForkedCall(loaded)
+            fork.stop()
+            with pytest.raises(Failure, match="stopped this call before it started"):
+                fork.start_call("never", 0.0)
+            assert procfs.children(loaded.pid) == []
+        finally:
+            loaded.stop()
