@@ -1,6 +1,7 @@
 """Measure `grader batch` throughput: submissions graded per minute for a class of mixed work.
 
     python scripts/batch_throughput.py [--count 50] [--jobs N] [--seed 7] [--keep DIR] [--shards N]
+                                       [--drawn-at COMMIT]
 
 Builds COUNT submissions in a temporary folder, each exercise of each one drawn (seeded) from
 what a real class hands in: the reference solution, a correct or a broken implementation from
@@ -11,6 +12,11 @@ them once and reports the wall time, the rate, and the machine's load average be
 ``grader merge``, and reports the wall time of the whole, and whether the merged grades.csv is
 the unsharded one's when ``--compare`` also runs the unsharded batch. Not a test: reported, never
 asserted (tests/test_merge.py tests the merge on a smaller class).
+
+The class grows with tests/implementations/ (more broken programs, more that wait out a
+time-out) and with the track. ``--drawn-at COMMIT`` draws it from that commit's solutions, stubs
+and implementations instead, for its exercises only: the same class, whatever was added since,
+so that figures taken months apart compare (0371fa3 is the class of issue 16's 38.7 a minute).
 """
 
 import argparse
@@ -32,28 +38,39 @@ from grader.track import EXERCISES  # noqa: E402
 KINDS = ("solution", "correct", "broken", "stub", "missing")
 
 
-def variants(exercise):
+def variants(exercise, root=ROOT):
     """kind -> candidate files for one exercise (kinds with no file are left out)."""
     name = exercise.name
-    implementations = ROOT / "tests" / "implementations" / name
+    implementations = root / "tests" / "implementations" / name
     found = {
-        "solution": [ROOT / "solutions" / name / f"{name}.py"],
+        "solution": [root / "solutions" / name / f"{name}.py"],
         "correct": sorted(implementations.glob("correct_*.py")),
         "broken": sorted(implementations.glob("broken_*.py")),
-        "stub": [ROOT / "exercises" / name / f"{name}.py"],
+        "stub": [root / "exercises" / name / f"{name}.py"],
         "missing": [None],
     }
     return {kind: files for kind, files in found.items() if files and all(f is None or f.is_file() for f in files)}
 
 
-def build_class(folder, count, seed):
+def tree_at(commit, folder):
+    """The solutions, stubs and implementations of ``commit``, extracted into ``folder``."""
+    archive = subprocess.run(["git", "archive", commit, "solutions", "exercises", "tests/implementations"],
+                             cwd=ROOT, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    return folder
+
+
+def build_class(folder, count, seed, root=ROOT):
+    """COUNT submissions in ``folder``, drawn from ``root`` (this tree, or one of tree_at), for the
+    track's exercises that ``root`` has; returns how many of each kind were drawn."""
     rng = random.Random(seed)
     drawn = collections.Counter()
-    choices = {e.name: variants(e) for e in EXERCISES}
+    exercises = [e for e in EXERCISES if (root / "exercises" / e.name).is_dir()]
+    choices = {e.name: variants(e, root) for e in exercises}
     for number in range(1, count + 1):
         submission = folder / f"learner{number:03d}"
         submission.mkdir(parents=True)
-        for exercise in EXERCISES:
+        for exercise in exercises:
             kind = rng.choice(list(choices[exercise.name]))
             source = rng.choice(choices[exercise.name][kind])
             drawn[kind] += 1
@@ -113,12 +130,16 @@ def main():
     parser.add_argument("--shard-jobs", type=int, default=1, help="--jobs of each shard (default 1)")
     parser.add_argument("--compare", action="store_true", help="with --shards: also the unsharded batch, "
                         "and compare the gradebooks")
+    parser.add_argument("--drawn-at", metavar="COMMIT", help="draw the class from this commit's tree (git)")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="netkata-throughput-"))
     try:
         submissions, out = work / "submissions", work / "grades"
-        drawn = build_class(submissions, args.count, args.seed)
-        print(f"{args.count} submissions x {len(EXERCISES)} exercises; drawn: "
+        root = tree_at(args.drawn_at, Path(tempfile.mkdtemp(dir=work))) if args.drawn_at else ROOT
+        drawn = build_class(submissions, args.count, args.seed, root)
+        exercises = sum(1 for e in EXERCISES if (root / "exercises" / e.name).is_dir())
+        print(f"{args.count} submissions x {exercises} exercises"
+              + (f" (drawn at {args.drawn_at})" if args.drawn_at else "") + "; drawn: "
               + ", ".join(f"{kind} {drawn[kind]}" for kind in KINDS))
         print(f"cores: {os.cpu_count()}; load average before: {load()}")
         if not args.shards or args.compare:

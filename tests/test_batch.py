@@ -196,6 +196,24 @@ def test_an_empty_folder_gives_an_empty_gradebook(tmp_path):
     assert read_csv(tmp_path / "out" / "grades.csv") == [HEADER]
 
 
+def test_the_jobs_together_grade_no_more_exercises_at_once_than_one_grader(tmp_path, monkeypatch):
+    """Each submission's grader overlaps its exercises (they mostly wait), within a share of what
+    one `grader` run may grade at once (four per core): --jobs bounds the processes alive."""
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert [batch.exercise_workers(jobs) for jobs in (1, 2, 3, 8, 9, 100)] == [8, 4, 2, 1, 1, 1]
+    given = []
+
+    def grade_submission(folder, out, **kwargs):
+        given.append(kwargs["workers"])
+        return batch.Graded(folder.name, None, "not graded: a stand-in", 0.0, ())
+
+    monkeypatch.setattr(batch, "grade_submission", grade_submission)
+    for name in ("ann", "ben", "cy"):
+        (tmp_path / "subs" / name).mkdir(parents=True)
+    batch.main([str(tmp_path / "subs"), "--out", str(tmp_path / "out"), "--jobs", "3"])
+    assert given == [2, 2, 2]
+
+
 def upload_layouts(folder):
     """One echo solution handed in three ways: a tree, loose at the top, and a learner's whole clone."""
     solution = ROOT / "solutions/echo_server/echo_server.py"

@@ -59,7 +59,7 @@ from grader.cli.main import add_isolation_option, isolate
 from grader.learner.sandbox import MODE_VARIABLE
 from grader.engine import interrupt
 from grader.engine.catalog import checks_of
-from grader.engine.parallel import WORKERS_VARIABLE
+from grader.engine.parallel import WORKERS_VARIABLE, machine_workers
 from grader.learner.output import CappedOutput
 from grader.learner import attempts
 from grader.learner.process import LearnerProcess, stop_strays
@@ -160,7 +160,15 @@ class Graded:
     found: tuple = ()  # grader.cli.submission.Located, one per exercise graded
 
 
-def grade_submission(folder, out, *, timeout, exercises=EXERCISES, focus=None, cancel=None):
+def exercise_workers(jobs):
+    """How many of its exercises each submission's grader grades at once: together, ``jobs``
+    submissions grade no more exercises at once than one grader run would (machine_workers),
+    and each grades at least one. A submission's exercises mostly wait, so overlapping them
+    keeps the batch's throughput as the track grows."""
+    return max(1, machine_workers() // jobs)
+
+
+def grade_submission(folder, out, *, timeout, exercises=EXERCISES, focus=None, cancel=None, workers=1):
     name = folder.name
     final, log = out / f"{name}.json", out / f"{name}.log"
     partial = out / f".{name}.json.partial"
@@ -174,9 +182,9 @@ def grade_submission(folder, out, *, timeout, exercises=EXERCISES, focus=None, c
                    "--path", str(tree), "--format", "json", "--output", str(partial.resolve())]
         if focus:
             command += ["--check", focus]
-        # One exercise at a time in each submission's grader: the batch's parallelism is across
-        # submissions (--jobs), and no more processes run at once than that implies.
-        finished = run_bounded(command, timeout=timeout, cancel=cancel, env={**os.environ, WORKERS_VARIABLE: "1"})
+        # ``workers`` exercises at a time (exercise_workers): no more processes run at once than
+        # --jobs implies.
+        finished = run_bounded(command, timeout=timeout, cancel=cancel, env={**os.environ, WORKERS_VARIABLE: str(workers)})
         pairs = submission.path_names(tree, name, found)
     problem = None
     report = None
@@ -548,7 +556,7 @@ def grade_class(args):
     pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="batch")
     try:
         futures = [pool.submit(grade_submission, folder, args.out, timeout=args.timeout, exercises=exercises,
-                               focus=args.focus, cancel=cancel) for folder in folders]
+                               focus=args.focus, cancel=cancel, workers=exercise_workers(jobs)) for folder in folders]
         for future in as_completed(futures):
             graded = future.result()
             results.append(graded)

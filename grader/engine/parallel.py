@@ -11,8 +11,8 @@ does, in-process, and sends its results back pickled through a pipe.
 
 Each exercise keeps everything of its own as before: its learner processes, its ports, its
 budget. Results come back keyed by exercise, so the report keeps learning order whatever
-finished first. ``NETKATA_WORKERS`` bounds how many run at once (``grader batch`` sets it to 1:
-its parallelism is across submissions).
+finished first. ``NETKATA_WORKERS`` bounds how many run at once (``grader batch`` sets it for each
+submission's grader, so that its jobs together grade no more exercises at once than one grader).
 """
 
 import os
@@ -33,13 +33,19 @@ class WorkerError(Exception):
     """A worker ended without sending its results (the grader's fault, never the learner's)."""
 
 
+def machine_workers():
+    """Exercises graded at once on this machine by default: mostly waiting, so more than one per
+    core still overlaps."""
+    return 4 * (os.cpu_count() or 1)
+
+
 def worker_count(exercises):
     """How many exercises may be graded at once here."""
     configured = os.environ.get(WORKERS_VARIABLE, "").strip()
     if configured.isdigit() and int(configured) >= 1:
         limit = int(configured)
     else:
-        limit = 4 * (os.cpu_count() or 1)  # mostly waiting: more than one per core still overlaps
+        limit = machine_workers()
     return max(1, min(limit, len(exercises)))
 
 
