@@ -6,7 +6,8 @@ Measures `grader --solutions` (every check against the reference solutions), eac
 solution on its own, and `grader` on the untouched stubs, next to the bare interpreter start-up
 the stub figure sits on top of; then the ratio of the whole track to its slowest exercise alone,
 both from this run (exercises are graded side by side, so the track should take little more
-than its slowest). Not a test: timings depend on the machine, so they are reported, not asserted.
+than its slowest); and whether grader/track.py's ``seconds``, by which the longest exercises are
+started first, still name the longest. Not a test: timings depend on the machine, so they are reported, not asserted.
 """
 
 import argparse
@@ -55,6 +56,18 @@ def main():
         print(f"  whole track / slowest exercise alone ({slowest.split()[1]}): {whole / alone[slowest]:.2f}")
         print(f"  stubs over the bare interpreter: "
               f"{medians['grader  (untouched stubs)'] - medians['python -c pass (interpreter start-up)']:.2f} s")
+        # The workers start the longest exercises first by grader/track.py's ``seconds``: say
+        # when this run's order (less the grader's own start, the stubs' figure) disagrees.
+        start = medians["grader  (untouched stubs)"]
+        measured = {e.name: alone[f"grader {e.name} --solutions"] - start for e in EXERCISES
+                    if f"grader {e.name} --solutions" in alone}
+        by_hint = sorted(measured, key=lambda name: -next(e.seconds for e in EXERCISES if e.name == name))
+        by_run = sorted(measured, key=lambda name: -measured[name])
+        print("  longest first (track.py seconds -> this run): " + ", ".join(
+            f"{name} {next(e.seconds for e in EXERCISES if e.name == name):g} -> {measured[name]:.2f}"
+            for name in by_hint[:4]))
+        if by_hint[:2] != by_run[:2]:
+            print(f"  update grader/track.py's seconds: this run's two longest are {', '.join(by_run[:2])}")
 
 
 if __name__ == "__main__":

@@ -198,9 +198,9 @@ def test_an_empty_folder_gives_an_empty_gradebook(tmp_path):
 
 def test_the_jobs_together_grade_no_more_exercises_at_once_than_one_grader(tmp_path, monkeypatch):
     """Each submission's grader overlaps its exercises (they mostly wait), within a share of what
-    one `grader` run may grade at once (four per core): --jobs bounds the processes alive."""
+    one `grader` run may grade at once (three per core): --jobs bounds the processes alive."""
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    assert [batch.exercise_workers(jobs) for jobs in (1, 2, 3, 8, 9, 100)] == [8, 4, 2, 1, 1, 1]
+    assert [batch.exercise_workers(jobs) for jobs in (1, 2, 3, 8, 9, 100)] == [6, 3, 2, 1, 1, 1]
     given = []
 
     def grade_submission(folder, out, **kwargs):

@@ -299,7 +299,8 @@ def run_checks(tree, exercises, focus=None, verbose=False, stop_early=False):
         "-c", str(Path(__file__).with_name("pytest.ini")), "--confcutdir", str(modules[0].parent.parent),
         "-p", "pytest_timeout", "-p", "no:cacheprovider", "-p", "no:terminal",
         "-p", "no:logging", "-p", "no:junitxml", "-p", "no:pastebin", "-p", "no:doctest",
-        "-p", "no:stepwise", "-p", "no:faulthandler", "-p", "no:warnings", "-p", "no:unraisableexception",
+        "-p", "no:stepwise", "-p", "no:faulthandler", "-p", "no:debugging", "-p", "no:unittest",
+        "-p", "no:setuponly", "-p", "no:setupplan", "-p", "no:subtests", "-p", "no:warnings", "-p", "no:unraisableexception",
     ] + [str(module) for module in modules]
     code = None
     try:

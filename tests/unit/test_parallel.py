@@ -37,3 +37,20 @@ def test_a_worker_that_finished_is_collected_while_another_runs(tmp_path, monkey
     exercises = [SimpleNamespace(name=n) for n in ("quick", "slow", "last")]
     results = parallel.run_in_workers(run_one, exercises, budget=60)
     assert results == {"quick": "done", "slow": "done", "last": "saw slow collected"}
+
+
+def test_the_longest_exercises_start_first_and_results_keep_their_names(tmp_path, monkeypatch):
+    """One place: the order the workers start in is the track's ``seconds``, longest first (the
+    others then fit into its waits); the results come back keyed by exercise whatever the order."""
+    monkeypatch.setenv(parallel.WORKERS_VARIABLE, "1")
+    started = tmp_path / "started"
+
+    def run_one(exercise):
+        with open(started, "a") as log:
+            log.write(exercise.name + "\n")
+        return {exercise.name: "done"}
+
+    exercises = [SimpleNamespace(name=n, seconds=s) for n, s in (("short", 0.3), ("long", 2.2), ("middle", 1.0))]
+    results = parallel.run_in_workers(run_one, exercises, budget=60)
+    assert started.read_text().split() == ["long", "middle", "short"]
+    assert results == {"short": "done", "long": "done", "middle": "done"}
