@@ -175,6 +175,7 @@ class _Requests:
         self.fd = fd
         self._buffer = bytearray()  # (a request line may be megabytes)
         self._wakeup = None  # the signal pipe's (read, write) ends
+        self._poll = None  # the two, watched together
 
     def wake_on_signals(self):
         if self._wakeup is None:
