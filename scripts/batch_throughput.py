@@ -60,12 +60,17 @@ def tree_at(commit, folder):
     return folder
 
 
+def exercises_in(root):
+    """The track's exercises that ``root`` (this tree, or one of tree_at) has."""
+    return [e for e in EXERCISES if (root / "exercises" / e.name).is_dir()]
+
+
 def build_class(folder, count, seed, root=ROOT):
     """COUNT submissions in ``folder``, drawn from ``root`` (this tree, or one of tree_at), for the
     track's exercises that ``root`` has; returns how many of each kind were drawn."""
     rng = random.Random(seed)
     drawn = collections.Counter()
-    exercises = [e for e in EXERCISES if (root / "exercises" / e.name).is_dir()]
+    exercises = exercises_in(root)
     choices = {e.name: variants(e, root) for e in exercises}
     for number in range(1, count + 1):
         submission = folder / f"learner{number:03d}"
@@ -137,8 +142,7 @@ def main():
         submissions, out = work / "submissions", work / "grades"
         root = tree_at(args.drawn_at, Path(tempfile.mkdtemp(dir=work))) if args.drawn_at else ROOT
         drawn = build_class(submissions, args.count, args.seed, root)
-        exercises = sum(1 for e in EXERCISES if (root / "exercises" / e.name).is_dir())
-        print(f"{args.count} submissions x {exercises} exercises"
+        print(f"{args.count} submissions x {len(exercises_in(root))} exercises"
               + (f" (drawn at {args.drawn_at})" if args.drawn_at else "") + "; drawn: "
               + ", ".join(f"{kind} {drawn[kind]}" for kind in KINDS))
         print(f"cores: {os.cpu_count()}; load average before: {load()}")

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from grader.engine.catalog import checks_of  # noqa: E402
-from grader.track import EXERCISES  # noqa: E402
+from grader.track import BY_NAME, EXERCISES  # noqa: E402
 
 
 def timed(command, runs):
@@ -61,11 +61,10 @@ def main():
         start = medians["grader  (untouched stubs)"]
         measured = {e.name: alone[f"grader {e.name} --solutions"] - start for e in EXERCISES
                     if f"grader {e.name} --solutions" in alone}
-        by_hint = sorted(measured, key=lambda name: -next(e.seconds for e in EXERCISES if e.name == name))
+        by_hint = sorted(measured, key=lambda name: -BY_NAME[name].seconds)
         by_run = sorted(measured, key=lambda name: -measured[name])
         print("  longest first (track.py seconds -> this run): " + ", ".join(
-            f"{name} {next(e.seconds for e in EXERCISES if e.name == name):g} -> {measured[name]:.2f}"
-            for name in by_hint[:4]))
+            f"{name} {BY_NAME[name].seconds:g} -> {measured[name]:.2f}" for name in by_hint[:4]))
         if by_hint[:2] != by_run[:2]:
             print(f"  update grader/track.py's seconds: this run's two longest are {', '.join(by_run[:2])}")
 

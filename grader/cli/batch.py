@@ -555,8 +555,9 @@ def grade_class(args):
     results = []
     pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="batch")
     try:
+        workers = exercise_workers(jobs)
         futures = [pool.submit(grade_submission, folder, args.out, timeout=args.timeout, exercises=exercises,
-                               focus=args.focus, cancel=cancel, workers=exercise_workers(jobs)) for folder in folders]
+                               focus=args.focus, cancel=cancel, workers=workers) for folder in folders]
         for future in as_completed(futures):
             graded = future.result()
             results.append(graded)
