@@ -109,6 +109,13 @@ def test_output_file(tmp_path, pristine_project):
     assert json.loads(out.read_text())["exercises"][0]["status"] == "not_started"
 
 
+def test_output_dash_is_standard_output(tmp_path, pristine_project):
+    """`--output -` is the report on standard output, as most tools read it, never a file named "-"."""
+    result = run_grader("echo_server", "--format", "json", "--output", "-", cwd=pristine_project)
+    assert result.returncode == 1 and json.loads(result.stdout)["exercises"][0]["status"] == "not_started"
+    assert not (pristine_project / "-").exists()
+
+
 def test_syntax_error_names_file_and_line(tmp_path):
     tree = write_tree(tmp_path, "echo_server", """\
         def serve(host, port):

@@ -52,7 +52,7 @@ def parser():
     where.add_argument("--solutions", action="store_true", help="grade the reference solutions")
     p.add_argument("--format", default="text", choices=list(FORMATS),
                    help="report format (default: text)")
-    p.add_argument("--output", metavar="FILE", type=Path, help="write the report to FILE instead of stdout")
+    p.add_argument("--output", metavar="FILE", type=Path, help="write the report to FILE instead of stdout (- is stdout)")
     p.add_argument("--check", metavar="TEXT", dest="focus",
                    help="run only the checks whose sentence contains TEXT (and the checks they need); "
                         "the score then covers those checks only")
@@ -155,7 +155,7 @@ def write_report(report, args):
 
 def _write_report(report, args):
     write = FORMATS[args.format]
-    if args.output is None:
+    if args.output is None or str(args.output) == "-":  # (the usual spelling of standard output)
         use_lenient_stdout()
         write(report, sys.stdout)
         return
@@ -173,7 +173,7 @@ def report_parser():
         epilog="Exit status: 0 every exercise in the report passed, 1 some did not, 2 usage error.")
     p.add_argument("report", metavar="REPORT.json", type=Path, help="a report written with --format json")
     p.add_argument("--format", default="text", choices=list(FORMATS), help="report format (default: text)")
-    p.add_argument("--output", metavar="FILE", type=Path, help="write the report to FILE instead of stdout")
+    p.add_argument("--output", metavar="FILE", type=Path, help="write the report to FILE instead of stdout (- is stdout)")
     return p
 
 
